@@ -1,0 +1,79 @@
+"""The components a flow step can be: what each one is, takes and needs.
+
+Only the declarations live here; running them is the runtime's business.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class Component:
+    name: str
+    kind: str  # "trigger" or "action"
+    summary: str
+    settings: tuple[str, ...] = ()
+    #: Alternative sets of secret fields a credential of this component may hold.
+    credential_shapes: tuple[frozenset[str], ...] = ()
+
+    @property
+    def takes_credential(self) -> bool:
+        return bool(self.credential_shapes)
+
+    def credential_fields(self) -> set[str]:
+        return set().union(*self.credential_shapes) if self.credential_shapes else set()
+
+
+COMPONENTS: dict[str, Component] = {
+    c.name: c
+    for c in (
+        Component("webhook", "trigger", "receives JSON posted to POST /hooks/<flow id>"),
+        Component("timer", "trigger", "emits a message on a cron schedule", settings=("cron",)),
+        Component("transform", "action", "maps the message with a JSONata expression",
+                  settings=("expression",)),
+        Component("http", "action", "sends the message to a URL and passes the response on",
+                  settings=("url", "method"),
+                  credential_shapes=(frozenset({"token"}), frozenset({"username", "password"}))),
+        Component("log", "action", "writes the message to the flow log"),
+    )
+}
+
+
+def component(name: str) -> Component:
+    found = COMPONENTS.get((name or "").strip().lower())
+    if found is None:
+        raise InvalidInput(
+            f"unknown component {name!r}; components are {', '.join(COMPONENTS)}"
+        )
+    return found
+
+
+def check_credential_fields(comp: Component, fields: dict[str, str]) -> None:
+    if not comp.takes_credential:
+        takers = ", ".join(c.name for c in COMPONENTS.values() if c.takes_credential)
+        raise InvalidInput(f"component {comp.name} takes no credential (only {takers} do)")
+    names = set(fields)
+    if names not in comp.credential_shapes:
+        shapes = " or ".join("+".join(sorted(s)) for s in comp.credential_shapes)
+        raise InvalidInput(
+            f"a {comp.name} credential holds {shapes}; got {'+'.join(sorted(names)) or 'nothing'}"
+        )
+    for key, value in fields.items():
+        if not value:
+            raise InvalidInput(f"secret field {key!r} is empty")
+
+
+def check_setting(comp: Component, key: str, value: str) -> None:
+    if key not in comp.settings:
+        allowed = ", ".join(comp.settings) or "no settings"
+        raise InvalidInput(f"step component {comp.name} has no setting {key!r} ({allowed})")
+    if comp.name == "http" and key == "method" and value.upper() not in {
+            "GET", "POST", "PUT", "PATCH", "DELETE"}:
+        raise InvalidInput(f"http method {value!r} is not one of GET, POST, PUT, PATCH, DELETE")
+    if comp.name == "http" and key == "url" and not value.startswith(("http://", "https://")):
+        raise InvalidInput(f"http url {value!r} must start with http:// or https://")
+    if comp.name == "timer" and key == "cron" and len(value.split()) != 5:
+        raise InvalidInput(f"cron {value!r} must have 5 fields (minute hour day month weekday)")

@@ -1,0 +1,64 @@
+"""Schema creation and upgrades through Alembic, run when a store is opened.
+
+The fast path (the store is at the head revision) reads one row and does
+not import Alembic at all.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection, Engine
+
+from .errors import StoreError
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+#: Every revision this code knows, oldest first. The last is the head.
+REVISIONS = ("0001",)
+HEAD = REVISIONS[-1]
+
+
+def _current(conn: Connection) -> str | None:
+    names = set(inspect(conn).get_table_names())
+    if "alembic_version" not in names:
+        if names - {"sqlite_sequence"}:
+            raise StoreError(
+                "this database holds tables but is not a Flowdeck store "
+                "(no schema version); point --db at another database"
+            )
+        return None
+    rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+    return rows[0] if rows else None
+
+
+def alembic_config(connection: Connection | None = None):
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def ensure_schema(engine: Engine, url: str) -> None:
+    """Bring the store to HEAD; refuse one that a newer Flowdeck made."""
+    with engine.connect() as conn:
+        current = _current(conn)
+        conn.rollback()
+    if current == HEAD:
+        return
+    if current is not None and current not in REVISIONS:
+        raise StoreError(
+            f"this store is at schema revision {current}, newer than this Flowdeck "
+            f"knows ({HEAD}); upgrade Flowdeck to use it"
+        )
+    from alembic import command
+
+    with engine.connect().execution_options(flowdeck_begin="IMMEDIATE") as conn, conn.begin():
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(74616)"))
+        # another process may have migrated while we waited for the lock
+        if _current(conn) != HEAD:
+            command.upgrade(alembic_config(conn), "head")

@@ -1,0 +1,203 @@
+"""The tables. Plain data: every rule about them lives in the services.
+
+Times are aware UTC datetimes, truncated to the second (see ``store.clock``),
+stored without an offset.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, Index, TypeDecorator, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from .clock import utc
+
+
+class UTCTime(TypeDecorator):
+    """A UTC instant stored as a plain timestamp, read back as an aware datetime."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else utc(value).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else utc(value)
+
+
+def When(nullable: bool = False):  # noqa: N802 - reads like a type in the tables
+    return Field(default=None, sa_type=UTCTime, nullable=nullable)
+
+CONTRACT_ROLES = ("owner", "admin", "member")
+WORKSPACE_ROLES = ("owner", "admin", "integrator", "guest")
+WORKSPACE_KINDS = ("limited", "full")
+FLOW_TYPES = ("ordinary", "realtime")
+FLOW_STATUSES = ("inactive", "active", "stopped")
+STOP_REASONS = ("manual", "work_time_limit", "contract_suspended", "step_failed")
+CONTRACT_STATUSES = ("active", "suspended")
+REQUEST_STATUSES = ("open", "approved", "declined")
+
+
+class User(SQLModel, table=True):
+    __tablename__ = "users"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=254, unique=True)
+    name: str = Field(max_length=200)
+    support: bool = False
+    created_at: datetime = When()
+
+
+class Contract(SQLModel, table=True):
+    __tablename__ = "contracts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=40)
+    name_key: str = Field(max_length=160, unique=True)
+    status: str = Field(default="active", max_length=16)
+    created_at: datetime = When()
+
+
+class ContractMember(SQLModel, table=True):
+    __tablename__ = "contract_members"
+
+    contract_id: int = Field(foreign_key="contracts.id", primary_key=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="users.id", primary_key=True, index=True)
+    role: str = Field(max_length=16)
+
+
+class Workspace(SQLModel, table=True):
+    __tablename__ = "workspaces"
+    __table_args__ = (UniqueConstraint("contract_id", "name_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contracts.id", ondelete="CASCADE")
+    name: str = Field(max_length=40)
+    name_key: str = Field(max_length=160)
+    kind: str = Field(default="limited", max_length=16)
+    created_by_id: int | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = When()
+
+
+class WorkspaceMember(SQLModel, table=True):
+    __tablename__ = "workspace_members"
+
+    workspace_id: int = Field(foreign_key="workspaces.id", primary_key=True, ondelete="CASCADE")
+    user_id: int = Field(foreign_key="users.id", primary_key=True, index=True)
+    role: str = Field(max_length=16)
+
+
+class Credential(SQLModel, table=True):
+    __tablename__ = "credentials"
+    __table_args__ = (UniqueConstraint("workspace_id", "name_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspaces.id", ondelete="CASCADE")
+    name: str = Field(max_length=40)
+    name_key: str = Field(max_length=160)
+    component: str = Field(max_length=40)
+    fields: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    secret: str  # Fernet token of the JSON object of secret fields
+    updated_at: datetime = When()
+    updated_by_id: int | None = Field(default=None, foreign_key="users.id")
+
+
+class Flow(SQLModel, table=True):
+    __tablename__ = "flows"
+    __table_args__ = (
+        UniqueConstraint("workspace_id", "name_key"),
+        Index("ix_flows_status_deadline", "status", "deadline"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspaces.id", ondelete="CASCADE")
+    name: str = Field(max_length=40)
+    name_key: str = Field(max_length=160)
+    type: str = Field(default="ordinary", max_length=16)
+    status: str = Field(default="inactive", max_length=16)
+    started_at: datetime | None = When(nullable=True)
+    deadline: datetime | None = When(nullable=True)
+    stopped_at: datetime | None = When(nullable=True)
+    stop_reason: str | None = Field(default=None, max_length=32)
+    queued: int = 0  # messages waiting, across all steps
+    lost_messages: int = 0  # dropped by the last stop
+    created_at: datetime = When()
+    created_by_id: int | None = Field(default=None, foreign_key="users.id")
+
+
+class FlowStep(SQLModel, table=True):
+    __tablename__ = "flow_steps"
+    __table_args__ = (UniqueConstraint("flow_id", "position"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    flow_id: int = Field(foreign_key="flows.id", ondelete="CASCADE")
+    position: int  # counted from 1; step 1 is the trigger
+    component: str = Field(max_length=40)
+    credential_id: int | None = Field(
+        default=None, foreign_key="credentials.id", ondelete="SET NULL", index=True
+    )
+    settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Message(SQLModel, table=True):
+    __tablename__ = "messages"
+    __table_args__ = (Index("ix_messages_flow_step", "flow_id", "step", "id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    flow_id: int = Field(foreign_key="flows.id", ondelete="CASCADE")
+    step: int  # the position of the step that takes it next
+    payload: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    enqueued_at: datetime = When()
+    attempts: int = 0
+    available_at: datetime | None = When(nullable=True)
+    failed: bool = False  # parked after its retries ran out (full workspaces)
+    error: str | None = Field(default=None, max_length=2000)
+
+
+class Event(SQLModel, table=True):
+    __tablename__ = "events"
+    __table_args__ = (
+        Index("ix_events_contract", "contract_id", "id"),
+        Index("ix_events_workspace", "workspace_id", "id"),
+        Index("ix_events_flow", "flow_id", "id"),
+        Index("ix_events_category_at", "category", "at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = When()
+    actor_id: int | None = Field(default=None, foreign_key="users.id")  # None: system
+    kind: str = Field(max_length=64)
+    category: str = Field(default="audit", max_length=8)  # audit (kept) or log (pruned)
+    contract_id: int | None = Field(default=None, foreign_key="contracts.id", ondelete="SET NULL")
+    workspace_id: int | None = Field(
+        default=None, foreign_key="workspaces.id", ondelete="SET NULL"
+    )
+    flow_id: int | None = Field(default=None, foreign_key="flows.id", ondelete="SET NULL")
+    path: str = Field(default="", max_length=200)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class SupportRequest(SQLModel, table=True):
+    __tablename__ = "support_requests"
+
+    id: int | None = Field(default=None, primary_key=True)
+    workspace_id: int = Field(foreign_key="workspaces.id", ondelete="CASCADE", index=True)
+    requested_by_id: int | None = Field(default=None, foreign_key="users.id")
+    reason: str = Field(max_length=2000)
+    status: str = Field(default="open", max_length=16)
+    created_at: datetime = When()
+    handled_by_id: int | None = Field(default=None, foreign_key="users.id")
+    handled_at: datetime | None = When(nullable=True)
+    decision: str | None = Field(default=None, max_length=2000)
+
+
+class StoreRevision(SQLModel, table=True):
+    """One row whose counter every committed change moves: a cheap change marker."""
+
+    __tablename__ = "store_revision"
+
+    id: int = Field(default=1, primary_key=True)
+    value: int = 0

@@ -1,0 +1,40 @@
+"""The services: the only way to read or change the store.
+
+``Flowdeck(store, actor)`` is the one facade the command line and the TUI
+use; each group of operations lives in its own module.
+"""
+
+from __future__ import annotations
+
+from .. import worktime
+from ..engine import Store
+from ..views import SweepResult
+from .contracts import ContractService
+from .credentials import CredentialService, parse_secret_pairs
+from .events import EventService
+from .flows import FlowService, parse_step
+from .members import MemberService
+from .messages import MessageService, parse_payload
+from .support import SupportService
+from .users import UserService
+from .workspaces import WorkspaceService
+
+
+class Flowdeck(
+    UserService, ContractService, MemberService, WorkspaceService, CredentialService,
+    FlowService, MessageService, EventService, SupportService,
+):
+    """Everything one caller (or the system, with ``actor=None``) can do with a store."""
+
+    def __init__(self, store: Store, actor: str | None, *, readonly: bool = False) -> None:
+        super().__init__(store, actor, readonly=readonly)
+
+    def sweep(self) -> SweepResult:
+        """One enforcement sweep, as the system: stop overdue flows, prune the flow log."""
+        return worktime.sweep(self.store)
+
+    def revision(self) -> int:
+        return self.store.revision()
+
+
+__all__ = ["Flowdeck", "parse_payload", "parse_secret_pairs", "parse_step"]

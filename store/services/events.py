@@ -1,0 +1,65 @@
+"""The audit trail and flow log, newest first, limited to what the caller may see."""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, or_, select
+
+from ..errors import InvalidInput
+from ..models import ContractMember, Event, User, Workspace, WorkspaceMember
+from ..views import EventView
+from .base import ServiceBase, Tx, reads
+
+MAX_LIMIT = 10_000
+
+
+class EventService(ServiceBase):
+    def _visible(self, t: Tx):
+        """A condition: the events the caller may see."""
+        if t.user is None or t.is_support:
+            return None
+        uid = t.user.id
+        contracts = select(ContractMember.contract_id).where(ContractMember.user_id == uid)
+        admin_of = select(ContractMember.contract_id).where(
+            ContractMember.user_id == uid, ContractMember.role.in_(("owner", "admin")))
+        member_ws = select(WorkspaceMember.workspace_id).where(WorkspaceMember.user_id == uid)
+        admin_ws = select(Workspace.id).where(Workspace.contract_id.in_(admin_of))
+        return or_(
+            and_(Event.workspace_id.is_(None), Event.contract_id.in_(contracts)),
+            Event.workspace_id.in_(member_ws),
+            Event.workspace_id.in_(admin_ws),
+        )
+
+    @reads
+    def list_events(self, t: Tx, path: str | None = None, *, limit: int = 50,
+                    kinds: list[str] | None = None, category: str | None = None,
+                    before_id: int | None = None) -> list[EventView]:
+        if not isinstance(limit, int) or limit < 1 or limit > MAX_LIMIT:
+            raise InvalidInput(f"--limit must be between 1 and {MAX_LIMIT:,}")
+        q = select(Event, User.email).outerjoin(User, User.id == Event.actor_id)
+        visible = self._visible(t)
+        if visible is not None:
+            q = q.where(visible)
+        if path:
+            parts = path.split("/")
+            if len(parts) == 1:
+                contract, _ = self._contract(t, path)
+                q = q.where(Event.contract_id == contract.id)
+            elif len(parts) == 2:
+                q = q.where(Event.workspace_id == self._workspace(t, path).workspace.id)
+            elif len(parts) == 3:
+                _, flow = self._flow(t, path)
+                q = q.where(Event.flow_id == flow.id)
+            else:
+                raise InvalidInput(f"{path!r} is not a contract, workspace or flow path")
+        if kinds:
+            q = q.where(Event.kind.in_(kinds))
+        if category:
+            q = q.where(Event.category == category)
+        if before_id is not None:
+            q = q.where(Event.id < before_id)
+        rows = t.s.execute(q.order_by(Event.at.desc(), Event.id.desc()).limit(limit)).all()
+        return [
+            EventView(id=e.id, at=e.at, actor=email or "system", kind=e.kind, path=e.path,
+                      detail=dict(e.detail or {}), category=e.category)
+            for e, email in rows
+        ]

@@ -1,0 +1,138 @@
+"""Reading flows: one flow in full, or a page of a long list."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, func, or_, select
+
+from ..components import COMPONENTS
+from ..errors import InvalidInput
+from ..models import (
+    Contract,
+    ContractMember,
+    Credential,
+    Flow,
+    FlowStep,
+    Message,
+    Workspace,
+    WorkspaceMember,
+)
+from ..names import name_key
+from ..views import FlowView, StepView
+from .base import ServiceBase, Tx
+
+#: sort key -> (column, ascending by default) pairs, most significant first
+SORTS = {
+    "name": ((Flow.name_key, True),),
+    "status": ((Flow.status, True), (Flow.name_key, True)),
+    "deadline": ((Flow.deadline.is_(None), True), (Flow.deadline, True), (Flow.name_key, True)),
+    "queued": ((Flow.queued, False), (Flow.name_key, True)),
+    "started": ((Flow.started_at, False), (Flow.name_key, True)),
+    "type": ((Flow.type, True), (Flow.name_key, True)),
+}
+
+
+def remaining(flow: Flow, now: datetime) -> int | None:
+    if flow.status != "active" or flow.deadline is None:
+        return None
+    return max(0, int((flow.deadline - now).total_seconds()))
+
+
+def flow_view(flow: Flow, contract: Contract, ws: Workspace, now: datetime,
+              steps: list[StepView] | None = None, role: str | None = None) -> FlowView:
+    return FlowView(
+        id=flow.id, path=f"{contract.name}/{ws.name}/{flow.name}", name=flow.name,
+        contract=contract.name, workspace=ws.name, workspace_id=ws.id, workspace_kind=ws.kind,
+        status=flow.status, type=flow.type, started_at=flow.started_at, deadline=flow.deadline,
+        remaining_seconds=remaining(flow, now), stopped_at=flow.stopped_at,
+        stop_reason=flow.stop_reason, queued_messages=flow.queued,
+        lost_messages=flow.lost_messages if flow.status == "stopped" else 0,
+        steps=steps or [], role=role, created_at=flow.created_at,
+    )
+
+
+class FlowReading(ServiceBase):
+    def _steps(self, t: Tx, flow_ids: list[int]) -> dict[int, list[StepView]]:
+        if not flow_ids:
+            return {}
+        queued = dict(
+            ((fid, pos), n) for fid, pos, n in t.s.execute(
+                select(Message.flow_id, Message.step, func.count())
+                .where(Message.flow_id.in_(flow_ids)).group_by(Message.flow_id, Message.step))
+        )
+        rows = t.s.execute(
+            select(FlowStep, Credential.name).outerjoin(
+                Credential, Credential.id == FlowStep.credential_id)
+            .where(FlowStep.flow_id.in_(flow_ids)).order_by(FlowStep.flow_id, FlowStep.position)
+        ).all()
+        out: dict[int, list[StepView]] = {}
+        for step, cred_name in rows:
+            comp = COMPONENTS.get(step.component)
+            out.setdefault(step.flow_id, []).append(StepView(
+                position=step.position, component=step.component, credential=cred_name,
+                settings=dict(step.settings or {}), queued=queued.get((step.flow_id, step.position), 0),
+                kind=comp.kind if comp else "action"))
+        return out
+
+    def _visible_workspaces(self, t: Tx):
+        q = select(Workspace.id)
+        if t.user is None or t.is_support:
+            return q
+        admin_of = select(ContractMember.contract_id).where(
+            ContractMember.user_id == t.user.id, ContractMember.role.in_(("owner", "admin")))
+        member_of = select(WorkspaceMember.workspace_id).where(WorkspaceMember.user_id == t.user.id)
+        return q.where(or_(Workspace.contract_id.in_(admin_of), Workspace.id.in_(member_of)))
+
+    def _flow_query(self, t: Tx, scope: str | None, search: str | None, status: str | None):
+        uid = t.user.id if t.user else -1
+        q = (select(Flow, Workspace, Contract, WorkspaceMember.role)
+             .join(Workspace, Workspace.id == Flow.workspace_id)
+             .join(Contract, Contract.id == Workspace.contract_id)
+             .outerjoin(WorkspaceMember, and_(WorkspaceMember.workspace_id == Workspace.id,
+                                              WorkspaceMember.user_id == uid)))
+        if scope:
+            parts = scope.split("/")
+            if len(parts) == 1:
+                contract, crole = self._contract(t, parts[0])
+                q = q.where(Workspace.id.in_(self._visible_workspace_ids(t, contract, crole)))
+            elif len(parts) == 2:
+                ws = self._workspace(t, scope)
+                q = q.where(Flow.workspace_id == ws.workspace.id)
+            else:
+                raise InvalidInput(f"{scope!r} must be CONTRACT or CONTRACT/WORKSPACE")
+        else:
+            q = q.where(Workspace.id.in_(self._visible_workspaces(t)))
+        if search:
+            q = q.where(Flow.name_key.contains(name_key(search), autoescape=True))
+        if status:
+            if status not in ("inactive", "active", "stopped"):
+                raise InvalidInput(f"status {status!r} is not inactive, active or stopped")
+            q = q.where(Flow.status == status)
+        return q
+
+    def _page(self, t: Tx, scope: str | None = None, *, search: str | None = None,
+              status: str | None = None, sort: str = "name", descending: bool = False,
+              offset: int = 0, limit: int | None = None, with_steps: bool = True) -> list[FlowView]:
+        q = self._flow_query(t, scope, search, status)
+        if sort not in SORTS:
+            raise InvalidInput(f"cannot sort by {sort!r}; sort by {', '.join(SORTS)}")
+        pairs = list(SORTS[sort])
+        if sort == "name" and (not scope or "/" not in scope):
+            pairs = [(Contract.name_key, True), (Workspace.name_key, True), *pairs]
+        order = [col.asc() if asc != descending else col.desc() for col, asc in pairs]
+        q = q.order_by(*order, Flow.id.desc() if descending else Flow.id).offset(max(0, offset))
+        if limit is not None:
+            q = q.limit(max(0, limit))
+        rows = t.s.execute(q).all()
+        steps = self._steps(t, [f.id for f, *_ in rows]) if with_steps else {}
+        return [flow_view(f, c, w, t.now, steps.get(f.id, []), role) for f, w, c, role in rows]
+
+    def _count_flows(self, t: Tx, scope: str | None = None, *, search: str | None = None,
+                     status: str | None = None) -> int:
+        q = self._flow_query(t, scope, search, status).with_only_columns(Flow.id)
+        return self._count(t, q)
+
+    def _full_view(self, t: Tx, scope, flow: Flow) -> FlowView:
+        steps = self._steps(t, [flow.id]).get(flow.id, [])
+        return flow_view(flow, scope.contract, scope.workspace, t.now, steps, scope.role)

@@ -1,0 +1,165 @@
+"""Members of contracts and of workspaces, and the last-owner rule."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select
+
+from ..errors import Conflict, InvalidInput, NotFound, RuleViolation
+from ..models import (
+    CONTRACT_ROLES,
+    WORKSPACE_ROLES,
+    Contract,
+    ContractMember,
+    User,
+    Workspace,
+    WorkspaceMember,
+)
+from ..names import check_email
+from ..permissions import MANAGE_CONTRACT_MEMBERS, MANAGE_WORKSPACE_MEMBERS, require
+from ..views import MemberView
+from .base import ServiceBase, Tx, WsScope, reads, writes
+from .contracts import refuse_if_suspended
+
+
+def _role(role: str, allowed: tuple[str, ...], where: str) -> str:
+    role = (role or "").strip().lower()
+    if role not in allowed:
+        raise InvalidInput(f"{role!r} is not a {where} role; roles are {', '.join(allowed)}")
+    return role
+
+
+class MemberService(ServiceBase):
+    def _registered(self, t: Tx, email: str) -> User:
+        email = check_email(email)
+        user = t.s.scalars(select(User).where(User.email == email)).first()
+        if user is None:
+            raise NotFound(f"no registered user {email}")
+        return user
+
+    # -- contract members ----------------------------------------------------
+    def _contract_for_members(self, t: Tx, name: str) -> Contract:
+        contract, role = self._contract(t, name)
+        require(MANAGE_CONTRACT_MEMBERS, role, contract.name)
+        refuse_if_suspended(contract)
+        return contract
+
+    def _owners(self, t: Tx, contract_id: int) -> int:
+        return t.s.scalar(select(func.count()).where(
+            ContractMember.contract_id == contract_id, ContractMember.role == "owner")) or 0
+
+    @writes
+    def invite_member(self, t: Tx, contract_name: str, email: str, role: str) -> MemberView:
+        contract = self._contract_for_members(t, contract_name)
+        role = _role(role, CONTRACT_ROLES, "contract")
+        user = self._registered(t, email)
+        if t.s.get(ContractMember, (contract.id, user.id)) is not None:
+            raise Conflict(f"{user.email} is already a member of {contract.name}")
+        t.s.add(ContractMember(contract_id=contract.id, user_id=user.id, role=role))
+        t.event("member.invited", contract=contract, path=contract.name,
+                detail={"email": user.email, "role": role})
+        return MemberView(email=user.email, name=user.name, role=role, support=user.support)
+
+    @writes
+    def set_member_role(self, t: Tx, contract_name: str, email: str, role: str) -> MemberView:
+        contract = self._contract_for_members(t, contract_name)
+        role = _role(role, CONTRACT_ROLES, "contract")
+        user = self._registered(t, email)
+        member = t.s.get(ContractMember, (contract.id, user.id))
+        if member is None:
+            raise NotFound(f"{user.email} is not a member of {contract.name}")
+        if member.role == "owner" and role != "owner" and self._owners(t, contract.id) == 1:
+            raise RuleViolation(
+                f"{user.email} is the last owner of {contract.name}; make another member "
+                "owner first"
+            )
+        old, member.role = member.role, role
+        t.s.add(member)
+        t.event("member.role_changed", contract=contract, path=contract.name,
+                detail={"email": user.email, "from": old, "to": role})
+        return MemberView(email=user.email, name=user.name, role=role, support=user.support)
+
+    @writes
+    def remove_member(self, t: Tx, contract_name: str, email: str) -> None:
+        contract = self._contract_for_members(t, contract_name)
+        user = self._registered(t, email)
+        member = t.s.get(ContractMember, (contract.id, user.id))
+        if member is None:
+            raise NotFound(f"{user.email} is not a member of {contract.name}")
+        if member.role == "owner" and self._owners(t, contract.id) == 1:
+            raise RuleViolation(
+                f"{user.email} is the last owner of {contract.name} and cannot be removed"
+            )
+        ws_ids = select(Workspace.id).where(Workspace.contract_id == contract.id)
+        dropped = t.s.execute(delete(WorkspaceMember).where(
+            WorkspaceMember.user_id == user.id, WorkspaceMember.workspace_id.in_(ws_ids)),
+            execution_options={"synchronize_session": False}).rowcount
+        t.s.delete(member)
+        t.event("member.removed", contract=contract, path=contract.name,
+                detail={"email": user.email, "role": member.role,
+                        "workspace_memberships_removed": dropped or 0})
+
+    @reads
+    def list_members(self, t: Tx, contract_name: str) -> list[MemberView]:
+        contract, _ = self._contract(t, contract_name)
+        rows = t.s.execute(
+            select(User, ContractMember.role).join(ContractMember, ContractMember.user_id == User.id)
+            .where(ContractMember.contract_id == contract.id).order_by(User.email)).all()
+        return [MemberView(email=u.email, name=u.name, role=r, support=u.support) for u, r in rows]
+
+    # -- workspace members ---------------------------------------------------
+    def _ws_for_members(self, t: Tx, path: str) -> WsScope:
+        scope = self._workspace(t, path)
+        require(MANAGE_WORKSPACE_MEMBERS, scope.role, scope.path)
+        refuse_if_suspended(scope.contract)
+        return scope
+
+    @writes
+    def add_workspace_member(self, t: Tx, path: str, email: str, role: str) -> MemberView:
+        scope = self._ws_for_members(t, path)
+        role = _role(role, WORKSPACE_ROLES, "workspace")
+        user = self._registered(t, email)
+        if t.s.get(ContractMember, (scope.contract.id, user.id)) is None:
+            raise RuleViolation(
+                f"{user.email} is not a member of contract {scope.contract.name}; "
+                "a contract owner must invite them first"
+            )
+        if t.s.get(WorkspaceMember, (scope.workspace.id, user.id)) is not None:
+            raise Conflict(f"{user.email} is already a member of {scope.path}")
+        t.s.add(WorkspaceMember(workspace_id=scope.workspace.id, user_id=user.id, role=role))
+        t.event("workspace.member_added", workspace=scope.workspace, path=scope.path,
+                detail={"email": user.email, "role": role})
+        return MemberView(email=user.email, name=user.name, role=role, support=user.support)
+
+    @writes
+    def set_workspace_member_role(self, t: Tx, path: str, email: str, role: str) -> MemberView:
+        scope = self._ws_for_members(t, path)
+        role = _role(role, WORKSPACE_ROLES, "workspace")
+        user = self._registered(t, email)
+        member = t.s.get(WorkspaceMember, (scope.workspace.id, user.id))
+        if member is None:
+            raise NotFound(f"{user.email} is not a member of {scope.path}")
+        old, member.role = member.role, role
+        t.s.add(member)
+        t.event("workspace.member_role_changed", workspace=scope.workspace, path=scope.path,
+                detail={"email": user.email, "from": old, "to": role})
+        return MemberView(email=user.email, name=user.name, role=role, support=user.support)
+
+    @writes
+    def remove_workspace_member(self, t: Tx, path: str, email: str) -> None:
+        scope = self._ws_for_members(t, path)
+        user = self._registered(t, email)
+        member = t.s.get(WorkspaceMember, (scope.workspace.id, user.id))
+        if member is None:
+            raise NotFound(f"{user.email} is not a member of {scope.path}")
+        t.s.delete(member)
+        t.event("workspace.member_removed", workspace=scope.workspace, path=scope.path,
+                detail={"email": user.email, "role": member.role})
+
+    @reads
+    def list_workspace_members(self, t: Tx, path: str) -> list[MemberView]:
+        scope = self._workspace(t, path)
+        rows = t.s.execute(
+            select(User, WorkspaceMember.role)
+            .join(WorkspaceMember, WorkspaceMember.user_id == User.id)
+            .where(WorkspaceMember.workspace_id == scope.workspace.id).order_by(User.email)).all()
+        return [MemberView(email=u.email, name=u.name, role=r, support=u.support) for u, r in rows]

@@ -1,0 +1,106 @@
+"""Support requests: a workspace asks to become Full; support staff decide."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from ..errors import Conflict, InvalidInput, NotFound
+from ..models import Contract, SupportRequest, User, Workspace
+from ..permissions import HANDLE_REQUESTS, REQUEST_CONVERSION, require, require_support
+from ..views import SupportRequestView
+from .base import ServiceBase, Tx, WsScope, reads, writes
+from .contracts import refuse_if_suspended
+from .workspaces import convert
+
+
+class SupportService(ServiceBase):
+    def _request_views(self, t: Tx, where) -> list[SupportRequestView]:
+        q = (select(SupportRequest, Workspace, Contract)
+             .join(Workspace, Workspace.id == SupportRequest.workspace_id)
+             .join(Contract, Contract.id == Workspace.contract_id)
+             .where(where).order_by(SupportRequest.id.desc()))
+        rows = t.s.execute(q).all()
+        ids = {r.requested_by_id for r, _, _ in rows} | {r.handled_by_id for r, _, _ in rows}
+        ids.discard(None)
+        emails = dict(t.s.execute(select(User.id, User.email).where(User.id.in_(ids))).all()) \
+            if ids else {}
+        return [
+            SupportRequestView(
+                id=r.id, path=f"{c.name}/{w.name}", workspace_kind=w.kind, reason=r.reason,
+                status=r.status, requested_by=emails.get(r.requested_by_id),
+                created_at=r.created_at, handled_by=emails.get(r.handled_by_id),
+                handled_at=r.handled_at, decision=r.decision)
+            for r, w, c in rows
+        ]
+
+    @writes
+    def request_full(self, t: Tx, path: str, reason: str) -> SupportRequestView:
+        scope: WsScope = self._workspace(t, path)
+        require(REQUEST_CONVERSION, scope.role, scope.path)
+        refuse_if_suspended(scope.contract)
+        reason = " ".join((reason or "").split())
+        if not reason:
+            raise InvalidInput("say why the workspace should become Full (--reason)")
+        if len(reason) > 2000:
+            raise InvalidInput("the reason is longer than 2,000 characters")
+        if scope.workspace.kind == "full":
+            raise Conflict(f"{scope.path} is already Full")
+        if t.s.scalars(select(SupportRequest).where(
+                SupportRequest.workspace_id == scope.workspace.id,
+                SupportRequest.status == "open")).first():
+            raise Conflict(f"{scope.path} already has an open support request")
+        req = SupportRequest(workspace_id=scope.workspace.id, requested_by_id=t.actor_id,
+                             reason=reason, status="open", created_at=t.now)
+        t.s.add(req)
+        t.s.flush()
+        t.event("support.requested", workspace=scope.workspace, path=scope.path,
+                detail={"request": req.id, "reason": reason})
+        return self._request_views(t, SupportRequest.id == req.id)[0]
+
+    @reads
+    def list_requests(self, t: Tx, *, status: str | None = None,
+                      workspace: str | None = None) -> list[SupportRequestView]:
+        if workspace:
+            scope = self._workspace(t, workspace)
+            where = SupportRequest.workspace_id == scope.workspace.id
+        else:
+            require_support(HANDLE_REQUESTS, t.is_support or t.user is None)
+            where = SupportRequest.id.is_not(None)
+        if status:
+            where = where & (SupportRequest.status == status)
+        return self._request_views(t, where)
+
+    def _open_request(self, t: Tx, request_id: int) -> tuple[SupportRequest, WsScope]:
+        require_support(HANDLE_REQUESTS, t.is_support)
+        req = t.s.get(SupportRequest, request_id)
+        if req is None:
+            raise NotFound(f"no support request {request_id}")
+        if req.status != "open":
+            raise Conflict(f"support request {request_id} is already {req.status}")
+        ws = t.s.get(Workspace, req.workspace_id)
+        contract = t.s.get(Contract, ws.contract_id)
+        return req, WsScope(contract, ws, None, None)
+
+    @writes
+    def approve_request(self, t: Tx, request_id: int) -> SupportRequestView:
+        req, scope = self._open_request(t, request_id)
+        refuse_if_suspended(scope.contract)
+        req.status, req.handled_by_id, req.handled_at = "approved", t.actor_id, t.now
+        t.s.add(req)
+        if scope.workspace.kind != "full":
+            convert(t, scope, "full")
+        t.event("support.approved", workspace=scope.workspace, path=scope.path,
+                detail={"request": req.id})
+        return self._request_views(t, SupportRequest.id == req.id)[0]
+
+    @writes
+    def decline_request(self, t: Tx, request_id: int, reason: str | None = None
+                        ) -> SupportRequestView:
+        req, scope = self._open_request(t, request_id)
+        reason = " ".join((reason or "").split()) or None
+        req.status, req.handled_by_id, req.handled_at = "declined", t.actor_id, t.now
+        req.decision = reason
+        t.s.add(req)
+        t.event("support.declined", workspace=scope.workspace, path=scope.path,
+                detail={"request": req.id, "reason": reason})
+        return self._request_views(t, SupportRequest.id == req.id)[0]

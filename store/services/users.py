@@ -1,0 +1,57 @@
+"""Registered users."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from ..errors import Conflict, InvalidInput
+from ..models import User
+from ..names import check_email
+from ..permissions import ADD_USERS, require_support, require_writable
+from ..views import UserView
+from .base import ServiceBase, Tx, reads
+
+
+def user_view(u: User) -> UserView:
+    return UserView(id=u.id, email=u.email, name=u.name, support=u.support)
+
+
+class UserService(ServiceBase):
+    def add_user(self, email: str, name: str, *, support: bool = False) -> UserView:
+        """Register a user. On an empty store no caller is needed and the user is support."""
+        require_writable(self.readonly)
+        email = check_email(email)
+        name = " ".join((name or "").split())
+        if not name or len(name) > 200:
+            raise InvalidInput("a user needs a name of 1 to 200 characters")
+
+        def body(s):
+            now = self.clock.now()
+            first = (s.scalar(select(func.count()).select_from(User)) or 0) == 0
+            actor = None
+            if not first:
+                actor = self._tx(s, now).user
+                require_support(ADD_USERS, bool(actor and actor.support))
+            if s.scalars(select(User).where(User.email == email)).first():
+                raise Conflict(f"user {email} is already registered")
+            user = User(email=email, name=name, support=support or first, created_at=now)
+            s.add(user)
+            s.flush()
+            Tx(s, now, actor).event("user.added", path=email,
+                                    detail={"email": email, "support": user.support})
+            return user_view(user)
+
+        return self.store.run(body, write=True)
+
+    @reads
+    def me(self, t: Tx) -> UserView | None:
+        return user_view(t.user) if t.user else None
+
+    @reads
+    def list_users(self, t: Tx) -> list[UserView]:
+        users = t.s.scalars(select(User).order_by(User.email)).all()
+        return [user_view(u) for u in users]
+
+    def has_users(self) -> bool:
+        return bool(self.store.run(
+            lambda s: s.scalar(select(func.count()).select_from(User)), write=False))

@@ -1,0 +1,228 @@
+"""Workspaces: create, list, rename, convert, delete."""
+
+from __future__ import annotations
+
+from sqlalchemy import delete, func, select
+
+from .. import worktime
+from ..errors import ConfirmationRequired, Conflict, InvalidInput, PermissionDenied
+from ..models import (
+    WORKSPACE_KINDS,
+    Contract,
+    ContractMember,
+    Credential,
+    Event,
+    Flow,
+    SupportRequest,
+    User,
+    Workspace,
+    WorkspaceMember,
+)
+from ..names import check_name, name_key, split_path
+from ..permissions import (
+    CONVERT_WORKSPACE,
+    CREATE_WORKSPACE,
+    DELETE_OWN_WORKSPACE,
+    DELETE_WORKSPACE,
+    RENAME_WORKSPACE,
+    may,
+    require,
+    require_support,
+)
+from ..views import DeletionPlan, WorkspaceView
+from .base import ServiceBase, Tx, WsScope, reads, writes
+from .contracts import refuse_if_suspended
+
+
+def convert(t: Tx, scope: WsScope, to: str) -> int:
+    """Change a workspace's kind, moving its active flows' deadlines; returns how many moved."""
+    ws = scope.workspace
+    moved = worktime.convert_deadlines(t.s, ws.id, to, t.now)
+    old, ws.kind = ws.kind, to
+    t.s.add(ws)
+    t.event("workspace.converted", workspace=ws, path=scope.path,
+            detail={"from": old, "to": to, "active_flows": moved})
+    return moved
+
+
+class WorkspaceService(ServiceBase):
+    def _ws_views(self, t: Tx, rows: list[tuple[Contract, Workspace, str | None, str | None]]
+                  ) -> list[WorkspaceView]:
+        ids = [w.id for _, w, _, _ in rows]
+        flows: dict[int, int] = {}
+        active: dict[int, int] = {}
+        creds: dict[int, int] = {}
+        creators: dict[int, str] = {}
+        if ids:
+            for wid, n in t.s.execute(select(Flow.workspace_id, func.count()).where(
+                    Flow.workspace_id.in_(ids)).group_by(Flow.workspace_id)):
+                flows[wid] = n
+            for wid, n in t.s.execute(select(Flow.workspace_id, func.count()).where(
+                    Flow.workspace_id.in_(ids), Flow.status == "active").group_by(Flow.workspace_id)):
+                active[wid] = n
+            for wid, n in t.s.execute(select(Credential.workspace_id, func.count()).where(
+                    Credential.workspace_id.in_(ids)).group_by(Credential.workspace_id)):
+                creds[wid] = n
+            user_ids = {w.created_by_id for _, w, _, _ in rows if w.created_by_id}
+            if user_ids:
+                creators = dict(t.s.execute(select(User.id, User.email).where(User.id.in_(user_ids))).all())
+        return [
+            WorkspaceView(
+                id=w.id, path=f"{c.name}/{w.name}", name=w.name, contract=c.name, contract_id=c.id,
+                kind=w.kind, role=role, contract_role=crole, created_at=w.created_at,
+                created_by=creators.get(w.created_by_id), flows=flows.get(w.id, 0),
+                active_flows=active.get(w.id, 0), credentials=creds.get(w.id, 0),
+                contract_status=c.status,
+            )
+            for c, w, crole, role in rows
+        ]
+
+    def _view(self, t: Tx, scope: WsScope) -> WorkspaceView:
+        return self._ws_views(t, [(scope.contract, scope.workspace, scope.contract_role,
+                                   scope.role)])[0]
+
+    def _unique_ws_name(self, t: Tx, contract: Contract, name: str, exclude: int | None = None):
+        clash = t.s.scalars(select(Workspace).where(
+            Workspace.contract_id == contract.id, Workspace.name_key == name_key(name))).first()
+        if clash is not None and clash.id != exclude:
+            raise Conflict(f"contract {contract.name} already has a workspace named {clash.name!r}")
+
+    @writes
+    def create_workspace(self, t: Tx, path: str) -> WorkspaceView:
+        contract_name, ws_name = split_path(path, 2, "workspace")
+        contract, role = self._contract(t, contract_name)
+        require(CREATE_WORKSPACE, role, contract.name)
+        refuse_if_suspended(contract)
+        ws_name = check_name(ws_name, "workspace name")
+        self._unique_ws_name(t, contract, ws_name)
+        ws = Workspace(contract_id=contract.id, name=ws_name, name_key=name_key(ws_name),
+                       kind="limited", created_by_id=t.actor_id, created_at=t.now)
+        t.s.add(ws)
+        t.s.flush()
+        t.s.add(WorkspaceMember(workspace_id=ws.id, user_id=t.user.id, role="owner"))
+        t.event("workspace.created", workspace=ws, path=f"{contract.name}/{ws_name}",
+                detail={"kind": "limited"})
+        return self._view(t, WsScope(contract, ws, role, "owner"))
+
+    @reads
+    def list_workspaces(self, t: Tx, contract_name: str | None = None) -> list[WorkspaceView]:
+        if contract_name:
+            contracts = [self._contract(t, contract_name)]
+        else:
+            q = select(Contract, ContractMember.role).outerjoin(
+                ContractMember, (ContractMember.contract_id == Contract.id)
+                & (ContractMember.user_id == (t.user.id if t.user else -1)))
+            if t.user is not None and not t.is_support:
+                q = q.where(ContractMember.role.is_not(None))
+            contracts = list(t.s.execute(q.order_by(Contract.name_key)).all())
+        rows = []
+        for contract, crole in contracts:
+            visible = self._visible_workspace_ids(t, contract, crole)
+            q = (select(Workspace, WorkspaceMember.role)
+                 .outerjoin(WorkspaceMember, (WorkspaceMember.workspace_id == Workspace.id)
+                            & (WorkspaceMember.user_id == (t.user.id if t.user else -1)))
+                 .where(Workspace.id.in_(visible)).order_by(Workspace.name_key))
+            rows.extend((contract, w, crole, r) for w, r in t.s.execute(q).all())
+        return self._ws_views(t, rows)
+
+    @reads
+    def get_workspace(self, t: Tx, path: str) -> WorkspaceView:
+        return self._view(t, self._workspace(t, path))
+
+    @writes
+    def rename_workspace(self, t: Tx, path: str, new_name: str) -> WorkspaceView:
+        scope = self._workspace(t, path)
+        require(RENAME_WORKSPACE, scope.role, scope.path)
+        refuse_if_suspended(scope.contract)
+        new_name = check_name(new_name, "workspace name")
+        self._unique_ws_name(t, scope.contract, new_name, exclude=scope.workspace.id)
+        old = scope.workspace.name
+        scope.workspace.name, scope.workspace.name_key = new_name, name_key(new_name)
+        t.s.add(scope.workspace)
+        t.event("workspace.renamed", workspace=scope.workspace, path=scope.path,
+                detail={"from": old, "to": new_name})
+        return self._view(t, scope)
+
+    @writes
+    def convert_workspace(self, t: Tx, path: str, to: str) -> WorkspaceView:
+        require_support(CONVERT_WORKSPACE, t.is_support)
+        to = (to or "").strip().lower()
+        if to not in WORKSPACE_KINDS:
+            raise InvalidInput(f"--to must be limited or full, not {to!r}")
+        scope = self._workspace(t, path)
+        refuse_if_suspended(scope.contract)
+        if scope.workspace.kind == to:
+            raise Conflict(f"{scope.path} is already {to}")
+        convert(t, scope, to)
+        if to == "full":
+            for req in t.s.scalars(select(SupportRequest).where(
+                    SupportRequest.workspace_id == scope.workspace.id,
+                    SupportRequest.status == "open")).all():
+                req.status, req.handled_by_id, req.handled_at = "approved", t.actor_id, t.now
+                req.decision = "converted by support"
+                t.s.add(req)
+        return self._view(t, scope)
+
+    # -- deletion --------------------------------------------------------------
+    def _may_delete(self, scope: WsScope) -> None:
+        if may(DELETE_WORKSPACE, scope.contract_role) or may(DELETE_OWN_WORKSPACE, scope.role):
+            return
+        raise PermissionDenied(
+            f"to delete {scope.path} you need the owner or admin role in contract "
+            f"{scope.contract.name} or the owner role in the workspace "
+            f"(you are {scope.contract_role or 'not a member'} in the contract and "
+            f"{scope.role or 'not a member'} in the workspace)"
+        )
+
+    def _plan(self, t: Tx, scope: WsScope) -> DeletionPlan:
+        wid = scope.workspace.id
+        count = lambda q: t.s.scalar(q) or 0  # noqa: E731
+        return DeletionPlan(
+            path=scope.path, kind=scope.workspace.kind,
+            flows=count(select(func.count()).where(Flow.workspace_id == wid)),
+            active_flows=count(select(func.count()).where(Flow.workspace_id == wid,
+                                                          Flow.status == "active")),
+            credentials=count(select(func.count()).where(Credential.workspace_id == wid)),
+            queued_messages=count(select(func.coalesce(func.sum(Flow.queued), 0)).where(
+                Flow.workspace_id == wid)),
+            log_entries=count(select(func.count()).where(Event.workspace_id == wid,
+                                                         Event.category == "log")),
+        )
+
+    @reads
+    def workspace_deletion_plan(self, t: Tx, path: str) -> DeletionPlan:
+        scope = self._workspace(t, path)
+        self._may_delete(scope)
+        return self._plan(t, scope)
+
+    @writes
+    def delete_workspace(self, t: Tx, path: str, *, yes: bool = False,
+                         confirm: str | None = None) -> DeletionPlan:
+        """Delete a workspace and all it holds. Full ones need their name typed as ``confirm``."""
+        scope = self._workspace(t, path)
+        self._may_delete(scope)
+        refuse_if_suspended(scope.contract)
+        plan = self._plan(t, scope)
+        ws = scope.workspace
+        named = confirm is not None and name_key(confirm) == ws.name_key
+        if confirm is not None and not named:
+            raise ConfirmationRequired(
+                f"the confirmation {confirm!r} does not match the workspace name {ws.name!r}",
+                plan, ws.name)
+        if ws.kind == "full" and not named:
+            raise ConfirmationRequired(
+                f"{scope.path} is a Full workspace: type its name to delete it "
+                f"({plan.describe()} would go)", plan, ws.name)
+        if not (yes or named):
+            raise ConfirmationRequired(
+                f"deleting {scope.path} removes {plan.describe()}; confirm to go on", plan, ws.name)
+        t.s.execute(delete(Event).where(Event.workspace_id == ws.id, Event.category == "log"),
+                    execution_options={"synchronize_session": False})
+        t.event("workspace.deleted", contract=scope.contract, path=scope.path,
+                detail={"kind": ws.kind, "flows": plan.flows, "active_flows": plan.active_flows,
+                        "credentials": plan.credentials, "lost_messages": plan.queued_messages})
+        t.s.flush()
+        t.s.execute(delete(Workspace).where(Workspace.id == ws.id),
+                    execution_options={"synchronize_session": False})
+        t.s.expunge(ws)
+        return plan

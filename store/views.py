@@ -1,0 +1,178 @@
+"""What the services hand out: plain, immutable views with a JSON shape.
+
+The keys of ``to_json`` are the contract of the command line's ``--json``
+(DESIGN section 4); the TUI reads the same views.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from .clock import iso
+
+
+def _json(obj: Any) -> Any:
+    if isinstance(obj, datetime):
+        return iso(obj)
+    if isinstance(obj, dict):
+        return {k: _json(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [_json(v) for v in obj]
+    return obj
+
+
+class View:
+    def to_json(self) -> dict[str, Any]:
+        return _json(asdict(self))  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
+class UserView(View):
+    id: int
+    email: str
+    name: str
+    support: bool
+
+
+@dataclass(frozen=True)
+class ContractView(View):
+    id: int
+    name: str
+    status: str
+    role: str | None
+    created_at: datetime
+    workspaces: int = 0
+
+    @property
+    def path(self) -> str:
+        return self.name
+
+
+@dataclass(frozen=True)
+class WorkspaceView(View):
+    id: int
+    path: str
+    name: str
+    contract: str
+    contract_id: int
+    kind: str
+    role: str | None
+    contract_role: str | None
+    created_at: datetime
+    created_by: str | None
+    flows: int = 0
+    active_flows: int = 0
+    credentials: int = 0
+    contract_status: str = "active"
+
+
+@dataclass(frozen=True)
+class MemberView(View):
+    email: str
+    name: str
+    role: str
+    support: bool = False
+
+
+@dataclass(frozen=True)
+class StepView(View):
+    position: int
+    component: str
+    credential: str | None
+    settings: dict[str, Any]
+    queued: int
+    kind: str = "action"  # trigger or action
+
+
+@dataclass(frozen=True)
+class FlowView(View):
+    id: int
+    path: str
+    name: str
+    contract: str
+    workspace: str
+    workspace_id: int
+    workspace_kind: str
+    status: str
+    type: str
+    started_at: datetime | None
+    deadline: datetime | None
+    remaining_seconds: int | None
+    stopped_at: datetime | None
+    stop_reason: str | None
+    queued_messages: int
+    lost_messages: int
+    steps: list[StepView] = field(default_factory=list)
+    role: str | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class CredentialView(View):
+    id: int
+    path: str
+    name: str
+    component: str
+    fields: list[str]
+    masked: dict[str, str]
+    updated_at: datetime
+    updated_by: str | None
+    used_by: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class EventView(View):
+    id: int
+    at: datetime
+    actor: str
+    kind: str
+    path: str
+    detail: dict[str, Any]
+    category: str = "audit"
+
+
+@dataclass(frozen=True)
+class SupportRequestView(View):
+    id: int
+    path: str
+    workspace_kind: str
+    reason: str
+    status: str
+    requested_by: str | None
+    created_at: datetime
+    handled_by: str | None
+    handled_at: datetime | None
+    decision: str | None
+
+
+@dataclass(frozen=True)
+class SweepResult(View):
+    stopped: int
+    lost_messages: int
+    pruned_events: int
+    flows: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DeletionPlan(View):
+    """What a deletion would remove: the confirmation names it."""
+
+    path: str
+    kind: str
+    flows: int
+    active_flows: int
+    credentials: int
+    queued_messages: int
+    log_entries: int
+
+    def describe(self) -> str:
+        parts = [
+            f"{self.flows} flow{'s' if self.flows != 1 else ''}"
+            + (f" ({self.active_flows} active)" if self.active_flows else ""),
+            f"{self.credentials} credential{'s' if self.credentials != 1 else ''}",
+            f"{self.queued_messages} queued message{'s' if self.queued_messages != 1 else ''}",
+            f"{self.log_entries} flow-log entr{'ies' if self.log_entries != 1 else 'y'}",
+        ]
+        return ", ".join(parts)
