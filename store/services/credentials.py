@@ -21,8 +21,10 @@ def parse_secret_pairs(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         key = key.strip()
-        if not sep or not key:
-            raise InvalidInput(f"a secret is KEY=VALUE; got {key or pair[:1] + '…'!r} without '='")
+        if not sep:  # the whole text may be the secret itself: never echo it
+            raise InvalidInput("a secret is KEY=VALUE; one --secret has no '=' (its text is not shown)")
+        if not key:
+            raise InvalidInput("a secret is KEY=VALUE; one --secret has no KEY before '='")
         if key in fields:
             raise InvalidInput(f"secret field {key!r} is given twice")
         fields[key] = value
