@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from .. import worktime
+from ..clock import iso
 from ..components import check_setting, component
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import FLOW_TYPES, Credential, Flow, FlowStep
@@ -114,7 +115,7 @@ class FlowService(FlowReading):
                 "move its deadline (restart it to begin a fresh work time)")
         t.s.refresh(flow)
         t.event("flow.started", flow=flow, path=f"{scope.path}/{flow.name}",
-                detail={"deadline": flow.deadline.isoformat() if flow.deadline else None,
+                detail={"deadline": iso(flow.deadline),
                         "workspace_kind": scope.workspace.kind})
 
     @writes
