@@ -1,0 +1,47 @@
+"""The command palette (Ctrl+P): jump to any contract, workspace or flow by name."""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from store.errors import FlowdeckError
+
+_LIMIT = 40
+
+
+class JumpProvider(Provider):
+    """Finds contracts, workspaces and flows the user may see, by name."""
+
+    async def _targets(self, query: str) -> list[tuple[str, str]]:
+        svc = self.app.svc  # type: ignore[attr-defined]
+
+        def find() -> list[tuple[str, str]]:
+            out: list[tuple[str, str]] = []
+            for c in svc.list_contracts():
+                out.append((c.name, "contract"))
+            for w in svc.list_workspaces():
+                out.append((w.path, f"{w.kind} workspace"))
+            needle = query.split("/")[-1].strip() or None
+            for f in svc.list_flows(None, search=needle, limit=_LIMIT, with_steps=False):
+                out.append((f.path, f"flow, {f.status}"))
+            return out
+
+        try:
+            return await asyncio.to_thread(find)
+        except FlowdeckError:
+            return []
+
+    async def discover(self) -> Hits:
+        for path, what in (await self._targets(""))[:_LIMIT]:
+            yield DiscoveryHit(path, partial(self.app.jump, path), help=what)  # type: ignore[attr-defined]
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for path, what in await self._targets(query):
+            score = matcher.match(path)
+            if score > 0:
+                yield Hit(score, matcher.highlight(path), partial(self.app.jump, path),  # type: ignore[attr-defined]
+                          help=what)

@@ -1,0 +1,192 @@
+"""What every Flowdeck screen shares: navigation keys, the filter, live refresh.
+
+One timer per screen drives everything live: each tick updates the visible
+countdowns (``tick``) and asks the store for its change marker; when that
+moved (another operator, the worker, the CLI), the screen reloads in a
+thread and updates only what changed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from textual import on
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import Input
+
+from store.errors import FlowdeckError, NotFound
+
+from ..widgets.field import FieldInput
+from .help import HelpScreen, keys_of
+
+if TYPE_CHECKING:
+    from ..app import FlowdeckApp
+
+
+class FilterBar(FieldInput):
+    """'/': type to narrow the list in view; Enter keeps it, Escape clears it."""
+
+    DEFAULT_CSS = """
+    FilterBar { dock: bottom; display: none; border: tall $accent; height: 3; }
+    FilterBar.shown { display: block; }
+    """
+    BINDINGS = [Binding("escape", "close", "Clear filter", id="filter.close")]
+
+    def action_close(self) -> None:
+        self.value = ""
+        self.remove_class("shown")
+        self.screen.focus_main()  # type: ignore[attr-defined]
+
+
+class FlowdeckScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="nav.back"),
+        Binding("slash", "filter", "Filter", id="nav.filter"),
+        Binding("question_mark", "help", "Keys", id="nav.help"),
+        Binding("ctrl+r", "reload", "Refresh", show=False, id="nav.refresh"),
+    ]
+
+    #: Shown in the help screen's title.
+    screen_name = "Flowdeck"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.filter_text = ""
+        self._revision: int | None = None
+        self._polling = False
+
+    @property
+    def fd(self) -> FlowdeckApp:
+        return self.app  # type: ignore[return-value]
+
+    # -- life ---------------------------------------------------------------
+    def on_mount(self) -> None:
+        self.set_interval(self.fd.tick_seconds, self._on_timer, name="live")
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        if self._revision is not None:
+            self.reload()
+
+    def _on_timer(self) -> None:
+        if not self.is_current:
+            return
+        self.tick()
+        if not self._polling:
+            self._polling = True
+            self.run_worker(self._poll(), group="poll", exit_on_error=False)
+
+    async def _poll(self) -> None:
+        try:
+            revision = await asyncio.to_thread(self.fd.store.revision)
+        except FlowdeckError:
+            return
+        finally:
+            self._polling = False
+        if revision != self._revision:
+            self.reload()
+
+    def reload(self) -> None:
+        self.run_worker(self._reload(), exclusive=True, group="reload", exit_on_error=False)
+
+    async def _reload(self) -> None:
+        try:
+            revision = await asyncio.to_thread(self.fd.store.revision)
+            data = await asyncio.to_thread(self.load)
+        except NotFound as exc:
+            self.notify(f"{exc} — it was renamed or deleted", severity="warning")
+            if len(self.app.screen_stack) > 2:
+                self.app.pop_screen()
+            return
+        except FlowdeckError as exc:
+            self.notify(exc.line(), severity="error")
+            return
+        self._revision = revision
+        self.show(data)
+
+    # -- for subclasses -------------------------------------------------------
+    def load(self) -> Any:
+        """Read what the screen shows (runs in a thread)."""
+        return None
+
+    def show(self, data: Any) -> None:
+        """Put freshly loaded data on screen (runs on the UI thread)."""
+
+    def tick(self) -> None:
+        """Once a second: update countdowns from the stored deadlines."""
+
+    def focus_main(self) -> None:
+        tables = self.query("RecordTable")
+        visible = [t for t in tables if t.display and t.region.area]
+        if visible:
+            visible[0].focus()
+
+    def apply_filter(self) -> None:
+        """The filter text changed: show the matching rows."""
+        self.reload()
+
+    # -- store calls from actions ---------------------------------------------
+    def act(self, fn: Callable[..., Any], *args: Any, done: str | None = None,
+            then: Callable[[Any], None] | None = None, **kwargs: Any) -> None:
+        """Run a change in a thread; say what happened, or show the refusal."""
+
+        async def run() -> None:
+            try:
+                result = await asyncio.to_thread(fn, *args, **kwargs)
+            except FlowdeckError as exc:
+                self.notify(exc.line(), severity="error", timeout=8)
+                return
+            if done:
+                self.notify(done)
+            if then:
+                then(result)
+            self.reload()
+
+        self.run_worker(run(), group="act", exit_on_error=False)
+
+    # -- keys -----------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Offer only what the caller may do here (False hides the key)."""
+        if action == "back":
+            return len(self.app.screen_stack) > 2
+        if action in ("filter", "help", "reload"):
+            return True
+        return self.allowed(action, parameters)
+
+    def allowed(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return True
+
+    def action_back(self) -> None:
+        if len(self.app.screen_stack) > 2:
+            self.app.pop_screen()
+
+    def action_filter(self) -> None:
+        bar = self.query_one(FilterBar)
+        bar.add_class("shown")
+        bar.focus()
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self.screen_name, keys_of(self)))
+
+    def action_reload(self) -> None:
+        self.reload()
+
+    @on(Input.Changed, "FilterBar")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value.strip()
+        self.apply_filter()
+
+    @on(Input.Submitted, "FilterBar")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        if not event.value.strip():
+            event.input.remove_class("shown")
+        self.focus_main()
+
+    def matches(self, *texts: str) -> bool:
+        if not self.filter_text:
+            return True
+        needle = self.filter_text.casefold()
+        return any(needle in (t or "").casefold() for t in texts)

@@ -1,0 +1,57 @@
+"""Asking first: Cancel is the default, and the dialog says what will be lost."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from ..widgets.field import FieldInput
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Yes/No with Cancel focused; with ``type_to_confirm`` the name must be typed."""
+
+    CSS_PATH = "confirm.tcss"
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="confirm.cancel")]
+
+    def __init__(self, title: str, body: str, *, confirm_label: str = "Confirm",
+                 danger: bool = True, type_to_confirm: str | None = None) -> None:
+        super().__init__()
+        self.title_text = title
+        self.body = body
+        self.confirm_label = confirm_label
+        self.danger = danger
+        self.expected = type_to_confirm
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="confirm-box", classes="danger" if self.danger else ""):
+            yield Static(self.title_text, id="confirm-title")
+            yield Static(self.body, id="confirm-body")
+            if self.expected is not None:
+                yield Static(f"Type {self.expected!r} to confirm:", id="confirm-prompt")
+                yield FieldInput(placeholder=self.expected, id="confirm-input")
+            with Horizontal(id="confirm-buttons"):
+                yield Button("Cancel", id="cancel", variant="default")
+                yield Button(self.confirm_label, id="ok",
+                             variant="error" if self.danger else "primary",
+                             disabled=self.expected is not None)
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel", Button).focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        typed = event.value.strip().casefold()
+        self.query_one("#ok", Button).disabled = typed != (self.expected or "").casefold()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if not self.query_one("#ok", Button).disabled:
+            self.dismiss(True)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "ok")
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

@@ -1,0 +1,260 @@
+"""A contract: its workspaces (with their Limited/Full badges) and its members."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+
+from store.models import CONTRACT_ROLES
+from store.names import name_problem
+from store.permissions import (
+    CREATE_WORKSPACE,
+    DELETE_OWN_WORKSPACE,
+    DELETE_WORKSPACE,
+    MANAGE_CONTRACT_MEMBERS,
+    may,
+)
+from store.views import ContractView, MemberView, SupportRequestView, WorkspaceView
+
+from ..format import KIND_EXPLANATION, badge
+from ..widgets.breadcrumb import Breadcrumb
+from ..widgets.table import Column, RecordTable
+from .base import FilterBar, FlowdeckScreen
+from .form import FormField, FormScreen
+from .workspace_actions import confirm_delete_workspace, convert_workspace_form
+
+
+@dataclass
+class ContractData:
+    contract: ContractView
+    workspaces: list[WorkspaceView]
+    members: list[MemberView]
+    requests: list[SupportRequestView]
+
+
+class ContractScreen(FlowdeckScreen):
+    CSS_PATH = "contract.tcss"
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="contract.open"),
+        Binding("n", "new", "New", id="contract.new"),
+        Binding("e", "edit", "Change role", id="contract.edit"),
+        Binding("d", "delete", "Delete/remove", id="contract.delete"),
+        Binding("K", "convert", "Convert kind", id="contract.convert"),
+        Binding("1", "tab('workspaces')", "Workspaces", show=False, id="contract.tab1"),
+        Binding("2", "tab('members')", "Members", show=False, id="contract.tab2"),
+    ]
+
+    def __init__(self, name: str) -> None:
+        super().__init__()
+        self.contract_name = name
+        self.data: ContractData | None = None
+        self.screen_name = f"Contract {name}"
+
+    def compose(self) -> ComposeResult:
+        yield Breadcrumb(self.contract_name, who=self.fd.who)
+        yield Static("", classes="banner", id="suspended-banner")
+        with TabbedContent(id="tabs", initial="workspaces"):
+            with TabPane("Workspaces", id="workspaces"):
+                yield RecordTable([
+                    Column("name", "Workspace", width=26), Column("kind", "Kind", width=10),
+                    Column("role", "Your role", width=11), Column("flows", "Flows", width=6),
+                    Column("active", "Active", width=6),
+                ], id="workspaces-table", tooltip_for=self._tooltip)
+            with TabPane("Members", id="members"):
+                yield RecordTable([
+                    Column("email", "Email", width=30), Column("name", "Name", width=22),
+                    Column("role", "Role", width=8),
+                ], id="members-table")
+        yield Static("", classes="detail", id="detail")
+        yield FilterBar(placeholder="filter by name")
+        yield Footer()
+
+    # -- data -----------------------------------------------------------------------
+    def load(self) -> ContractData:
+        svc = self.fd.svc
+        contract = svc.get_contract(self.contract_name)
+        requests = []
+        if self.fd.me and self.fd.me.support:
+            requests = [r for r in svc.list_requests(status="open")
+                        if r.path.split("/")[0] == contract.name]
+        return ContractData(contract, svc.list_workspaces(contract.name),
+                            svc.list_members(contract.name), requests)
+
+    def show(self, data: ContractData) -> None:
+        self.data = data
+        self.contract_name = data.contract.name
+        banner = self.query_one("#suspended-banner", Static)
+        banner.display = data.contract.status == "suspended"
+        banner.update("⏸ This contract is suspended: its flows are stopped and nothing in it "
+                      "can change until support resumes it.")
+        open_requests = {r.path: r for r in data.requests}
+        ws_rows = []
+        for w in data.workspaces:
+            if not self.matches(w.name):
+                continue
+            name = Text(w.name, style="bold")
+            if w.path in open_requests:
+                name.append("  ✉ asks for Full", style="italic cyan")
+            ws_rows.append((str(w.id), [name, badge(w.kind), w.role or "—",
+                                        Text(str(w.flows), justify="right"),
+                                        Text(str(w.active_flows), justify="right")]))
+        table = self.query_one("#workspaces-table", RecordTable)
+        numeric = {"flows": lambda t: int(t.plain), "active": lambda t: int(t.plain)}
+        table.sync(table.sort_rows(ws_rows, numeric))
+        members = self.query_one("#members-table", RecordTable)
+        m_rows = [(m.email, [m.email, m.name, m.role]) for m in data.members
+                  if self.matches(m.email, m.name)]
+        members.sync(members.sort_rows(m_rows))
+        self._describe()
+        self.refresh_bindings()
+
+    def apply_filter(self) -> None:
+        if self.data:
+            self.show(self.data)
+
+    def on_record_table_sort_changed(self, _event) -> None:
+        self.apply_filter()
+
+    # -- the highlighted thing ------------------------------------------------------
+    @property
+    def tab(self) -> str:
+        return self.query_one(TabbedContent).active or "workspaces"
+
+    def current_workspace(self) -> WorkspaceView | None:
+        if not self.data:
+            return None
+        key = self.query_one("#workspaces-table", RecordTable).current_key
+        return next((w for w in self.data.workspaces if str(w.id) == key), None)
+
+    def current_member(self) -> MemberView | None:
+        if not self.data:
+            return None
+        key = self.query_one("#members-table", RecordTable).current_key
+        return next((m for m in self.data.members if m.email == key), None)
+
+    def _tooltip(self, row_key: str, column: str) -> str | None:
+        if column != "kind" or not self.data:
+            return None
+        w = next((w for w in self.data.workspaces if str(w.id) == row_key), None)
+        return KIND_EXPLANATION[w.kind] if w else None
+
+    def _describe(self) -> None:
+        detail = self.query_one("#detail", Static)
+        if self.tab == "workspaces":
+            w = self.current_workspace()
+            if w is None:
+                detail.update("No workspaces here yet. Press n to create one (it starts Limited).")
+                return
+            text = badge(w.kind)
+            text.append(f"  {w.name}: {KIND_EXPLANATION[w.kind]}")
+            detail.update(text)
+        else:
+            m = self.current_member()
+            detail.update(f"{m.name} <{m.email}> is {m.role} of {self.contract_name}"
+                          + (" (platform support staff)" if m.support else "")
+                          if m else "No members match the filter.")
+
+    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self._describe()
+        self.refresh_bindings()
+
+    def on_tabbed_content_tab_activated(self, _event) -> None:
+        self._describe()
+        self.refresh_bindings()
+        self.call_after_refresh(self.focus_main)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "workspaces-table":
+            self.action_open()
+
+    # -- what is offered ------------------------------------------------------------
+    def allowed(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.data is None:
+            return action in ("tab",) or None
+        c = self.data.contract
+        me = self.fd.me
+        writable = not self.fd.readonly and c.status == "active"
+        w, m = self.current_workspace(), self.current_member()
+        on_ws = self.tab == "workspaces"
+        if action == "open":
+            return on_ws and w is not None
+        if action == "new":
+            if on_ws:
+                return writable and may(CREATE_WORKSPACE, c.role)
+            return writable and may(MANAGE_CONTRACT_MEMBERS, c.role)
+        if action == "edit":
+            return (not on_ws) and writable and m is not None and may(MANAGE_CONTRACT_MEMBERS, c.role)
+        if action == "delete":
+            if on_ws:
+                return writable and w is not None and (
+                    may(DELETE_WORKSPACE, c.role) or may(DELETE_OWN_WORKSPACE, w.role))
+            return writable and m is not None and may(MANAGE_CONTRACT_MEMBERS, c.role)
+        if action == "convert":
+            return on_ws and writable and w is not None and bool(me and me.support)
+        return True
+
+    # -- actions ---------------------------------------------------------------------
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    def action_open(self) -> None:
+        w = self.current_workspace()
+        if w is not None:
+            self.fd.open_workspace(w.path)
+
+    def action_new(self) -> None:
+        svc, name = self.fd.svc, self.contract_name
+        if self.tab == "workspaces":
+            form = FormScreen(f"New workspace in {name}", [
+                FormField("name", "Name:", placeholder="e.g. Staging", check=name_problem,
+                          hint="3–40 letters, digits, spaces, - and _"),
+            ], lambda v: svc.create_workspace(f"{name}/{v['name']}"), submit_label="Create",
+                intro="New workspaces are ◔ Limited: flows stop after their work time. "
+                      "You become the workspace's owner.")
+        else:
+            form = FormScreen(f"Invite a member to {name}", [
+                FormField("email", "Email of a registered user:", placeholder="name@example.com"),
+                FormField("role", "Role:", options=[(r, r) for r in CONTRACT_ROLES], value="member"),
+            ], lambda v: svc.invite_member(name, v["email"], v["role"]), submit_label="Invite")
+        self.app.push_screen(form, lambda r: r and self.reload())
+
+    def action_edit(self) -> None:
+        m = self.current_member()
+        if m is None:
+            return
+        svc, name = self.fd.svc, self.contract_name
+        form = FormScreen(f"Role of {m.email} in {name}", [
+            FormField("role", "Role:", options=[(r, r) for r in CONTRACT_ROLES], value=m.role),
+        ], lambda v: svc.set_member_role(name, m.email, v["role"]), submit_label="Change")
+        self.app.push_screen(form, lambda r: r and self.reload())
+
+    def action_delete(self) -> None:
+        svc = self.fd.svc
+        if self.tab == "workspaces":
+            w = self.current_workspace()
+            if w is not None:
+                confirm_delete_workspace(self, w.path)
+            return
+        m = self.current_member()
+        if m is None:
+            return
+        from .confirm import ConfirmScreen
+
+        def go(ok: bool | None) -> None:
+            if ok:
+                self.act(svc.remove_member, self.contract_name, m.email,
+                         done=f"{m.email} removed from {self.contract_name}")
+
+        self.app.push_screen(ConfirmScreen(
+            f"Remove {m.email}?",
+            f"{m.name} loses the {m.role} role in {self.contract_name} and every role in its "
+            "workspaces.", confirm_label="Remove"), go)
+
+    def action_convert(self) -> None:
+        w = self.current_workspace()
+        if w is not None:
+            convert_workspace_form(self, w.path, w.kind)

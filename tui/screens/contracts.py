@@ -1,0 +1,157 @@
+"""The first screen: the contracts you belong to (all of them, for support staff)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Static
+
+from store.names import name_problem
+from store.views import ContractView
+
+from ..widgets.breadcrumb import Breadcrumb
+from ..widgets.table import Column, RecordTable
+from .base import FilterBar, FlowdeckScreen
+from .confirm import ConfirmScreen
+from .form import FormField, FormScreen
+
+STATUS = {"active": Text("active", style="green"), "suspended": Text("⏸ suspended", style="bold red")}
+
+
+class ContractsScreen(FlowdeckScreen):
+    CSS_PATH = "contracts.tcss"
+    screen_name = "Contracts"
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="contracts.open"),
+        Binding("n", "new", "New contract", id="contracts.new"),
+        Binding("e", "rename", "Rename", id="contracts.rename"),
+        Binding("u", "suspend", "Suspend/resume", id="contracts.suspend"),
+        Binding("i", "support", "Support requests", id="contracts.support"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.contracts: dict[str, ContractView] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Breadcrumb(who=self.fd.who)
+        yield RecordTable([
+            Column("name", "Contract", width=32), Column("status", "Status", width=12),
+            Column("role", "Your role", width=10), Column("workspaces", "Workspaces", width=10),
+        ], id="contracts")
+        yield Static("", classes="detail", id="detail")
+        yield FilterBar(placeholder="filter contracts by name")
+        yield Footer()
+
+    def load(self) -> list[ContractView]:
+        return self.fd.svc.list_contracts()
+
+    def show(self, data: list[ContractView]) -> None:
+        self.contracts = {str(c.id): c for c in data}
+        table = self.query_one(RecordTable)
+        rows = [
+            (str(c.id), [Text(c.name, style="bold"), STATUS[c.status],
+                         c.role or ("support" if self.fd.me and self.fd.me.support else "—"),
+                         Text(str(c.workspaces), justify="right")])
+            for c in data if self.matches(c.name)
+        ]
+        table.sync(table.sort_rows(rows, {"workspaces": lambda t: int(t.plain)}))
+        if not rows:
+            self.query_one("#detail", Static).update(
+                "No contracts match the filter." if self.filter_text else
+                "You belong to no contract yet. Press n to create one.")
+        self._describe()
+        self.refresh_bindings()
+
+    def apply_filter(self) -> None:
+        self.show(list(self.contracts.values()))
+
+    def on_record_table_sort_changed(self, _event) -> None:
+        self.show(list(self.contracts.values()))
+
+    def current(self) -> ContractView | None:
+        key = self.query_one(RecordTable).current_key
+        return self.contracts.get(key) if key else None
+
+    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self._describe()
+        self.refresh_bindings()
+
+    def on_data_table_row_selected(self, _event: DataTable.RowSelected) -> None:
+        self.action_open()
+
+    def _describe(self) -> None:
+        c = self.current()
+        if c is None:
+            return
+        role = f"you are {c.role}" if c.role else "you see it as support staff (read-only)"
+        state = "suspended: nothing in it can change" if c.status == "suspended" else "active"
+        self.query_one("#detail", Static).update(
+            f"{c.name} — {state}; {role}; {c.workspaces} workspace"
+            f"{'s' if c.workspaces != 1 else ''} you can see. Enter opens it.")
+
+    # -- what is offered ------------------------------------------------------
+    def allowed(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        me, c = self.fd.me, self.current()
+        support = bool(me and me.support)
+        if self.fd.readonly and action in ("new", "rename", "suspend"):
+            return False
+        if action == "rename":
+            return c is not None and c.role == "owner"
+        if action in ("suspend", "support"):
+            return support
+        if action == "open":
+            return c is not None
+        return True
+
+    # -- actions ------------------------------------------------------------------
+    def action_open(self) -> None:
+        c = self.current()
+        if c is not None:
+            self.fd.open_contract(c.name)
+
+    def action_new(self) -> None:
+        svc = self.fd.svc
+        form = FormScreen("New contract", [
+            FormField("name", "Name:", placeholder="e.g. Northwind Traders", check=name_problem,
+                      hint="3–40 letters, digits, spaces, - and _"),
+        ], lambda v: svc.create_contract(v["name"]), submit_label="Create",
+            intro="You become the contract's owner.")
+        self.app.push_screen(form, self._created)
+
+    def _created(self, result) -> None:
+        if result:
+            self.notify(f"Contract {result.name} created; you are its owner")
+            self.reload()
+
+    def action_rename(self) -> None:
+        c = self.current()
+        if c is None:
+            return
+        svc = self.fd.svc
+        form = FormScreen(f"Rename contract {c.name}", [
+            FormField("name", "New name:", value=c.name, check=name_problem),
+        ], lambda v: svc.rename_contract(c.name, v["name"]), submit_label="Rename")
+        self.app.push_screen(form, lambda r: r and self.reload())
+
+    def action_suspend(self) -> None:
+        c = self.current()
+        if c is None:
+            return
+        svc = self.fd.svc
+        if c.status == "suspended":
+            self.act(svc.resume_contract, c.name, done=f"{c.name} resumed")
+            return
+
+        def go(ok: bool | None) -> None:
+            if ok:
+                self.act(svc.suspend_contract, c.name, done=f"{c.name} suspended")
+
+        self.app.push_screen(ConfirmScreen(
+            f"Suspend {c.name}?",
+            "Every flow of the contract stops now and drops its queued messages; nothing in "
+            "the contract can change until support resumes it.", confirm_label="Suspend"), go)
+
+    def action_support(self) -> None:
+        self.fd.open_support()

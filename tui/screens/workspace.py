@@ -1,0 +1,393 @@
+"""A workspace: flows with live countdowns, credentials, members and events."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
+
+from store.permissions import (
+    DELETE_OWN_WORKSPACE,
+    DELETE_WORKSPACE,
+    EDIT_CREDENTIALS,
+    EDIT_FLOWS,
+    MANAGE_WORKSPACE_MEMBERS,
+    REQUEST_CONVERSION,
+    RUN_FLOWS,
+    SEND_MESSAGES,
+    may,
+)
+from store.views import CredentialView, EventView, FlowView, MemberView, WorkspaceView
+
+from ..format import KIND_EXPLANATION, LIMITED_BANNER, badge, short_when, status_text
+from ..live import FlowWatch
+from ..widgets.breadcrumb import Breadcrumb
+from ..widgets.table import Column, RecordTable
+from . import flow_actions, workspace_forms
+from .base import FilterBar, FlowdeckScreen
+from .workspace_actions import confirm_delete_workspace, convert_workspace_form, request_full_form
+
+FLOW_SORTS = {"name": "name", "status": "status", "type": "type", "time": "deadline",
+              "queued": "queued"}
+
+
+@dataclass
+class WorkspaceData:
+    workspace: WorkspaceView
+    flows: list[FlowView]
+    credentials: list[CredentialView]
+    members: list[MemberView]
+    events: list[EventView]
+    open_request: bool
+
+
+class WorkspaceScreen(FlowdeckScreen):
+    CSS_PATH = "workspace.tcss"
+    BINDINGS = [
+        Binding("enter", "open", "Open", id="workspace.open"),
+        Binding("s", "start", "Start", id="workspace.start"),
+        Binding("x", "stop", "Stop", id="workspace.stop"),
+        Binding("R", "restart", "Restart", id="workspace.restart"),
+        Binding("n", "new", "New", id="workspace.new"),
+        Binding("e", "edit", "Edit", id="workspace.edit"),
+        Binding("d", "delete", "Delete", id="workspace.delete"),
+        Binding("v", "reveal", "Reveal", id="workspace.reveal"),
+        Binding("m", "send", "Send messages", show=False, id="workspace.send"),
+        Binding("t", "switch_type", "Switch ordinary/realtime", show=False, id="workspace.type"),
+        Binding("c", "copy", "Copy to workspace", show=False, id="workspace.copy"),
+        Binding("F", "request_full", "Ask support for Full", show=False, id="workspace.request"),
+        Binding("K", "convert", "Convert kind (support)", show=False, id="workspace.convert"),
+        Binding("W", "rename", "Rename workspace", show=False, id="workspace.rename"),
+        Binding("D", "delete_workspace", "Delete workspace", show=False, id="workspace.drop"),
+        Binding("1", "tab('flows')", "Flows tab", show=False, id="workspace.tab1"),
+        Binding("2", "tab('credentials')", "Credentials tab", show=False, id="workspace.tab2"),
+        Binding("3", "tab('members')", "Members tab", show=False, id="workspace.tab3"),
+        Binding("4", "tab('events')", "Events tab", show=False, id="workspace.tab4"),
+    ]
+
+    def __init__(self, path: str) -> None:
+        super().__init__()
+        self.path = path
+        self.data: WorkspaceData | None = None
+        self.watch = None
+        self.screen_name = f"Workspace {path}"
+
+    def compose(self) -> ComposeResult:
+        contract, name = self.path.split("/")
+        yield Breadcrumb(contract, name, "limited", who=self.fd.who)
+        yield Static(LIMITED_BANNER, classes="banner", id="banner")
+        with TabbedContent(id="tabs", initial="flows"):
+            with TabPane("Flows", id="flows"):
+                yield RecordTable([
+                    Column("name", "Flow", width=22), Column("status", "Status", width=10),
+                    Column("type", "Type", width=8), Column("time", "Time left", width=20),
+                    Column("queued", "Queued", width=6),
+                ], id="flows-table")
+            with TabPane("Credentials", id="credentials"):
+                yield RecordTable([
+                    Column("name", "Credential", width=20), Column("component", "Component", width=9),
+                    Column("fields", "Secret fields", width=22), Column("used", "Used by", width=16),
+                ], id="credentials-table")
+            with TabPane("Members", id="members"):
+                yield RecordTable([
+                    Column("email", "Email", width=30), Column("name", "Name", width=22),
+                    Column("role", "Role", width=10),
+                ], id="members-table")
+            with TabPane("Events", id="events"):
+                yield RecordTable([
+                    Column("at", "At", width=16, sortable=False),
+                    Column("actor", "Who", width=14, sortable=False),
+                    Column("kind", "What", width=20, sortable=False),
+                    Column("detail", "Detail", sortable=False),
+                ], id="events-table", sort="at")
+        yield Static("", classes="detail", id="detail")
+        yield FilterBar(placeholder="filter by name")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.watch = FlowWatch(self.app)
+        super().on_mount()
+
+    # -- data ---------------------------------------------------------------------------
+    def load(self) -> WorkspaceData:
+        svc = self.fd.svc
+        ws = svc.get_workspace(self.path)
+        table = self.query_one("#flows-table", RecordTable)
+        flows = svc.list_flows(ws.path, search=self.filter_text or None,
+                               sort=FLOW_SORTS.get(table.sort_key or "name", "name"),
+                               descending=table.sort_reverse, with_steps=False)
+        open_request = bool(svc.list_requests(workspace=ws.path, status="open")) \
+            if ws.kind == "limited" else False
+        return WorkspaceData(ws, flows, svc.list_credentials(ws.path),
+                             svc.list_workspace_members(ws.path),
+                             svc.list_events(ws.path, limit=200), open_request)
+
+    def show(self, data: WorkspaceData) -> None:
+        self.data = data
+        ws = data.workspace
+        self.path = ws.path
+        self.query_one(Breadcrumb).set_kind(ws.kind)
+        banner = self.query_one("#banner", Static)
+        banner.display = ws.kind == "limited"
+        if data.open_request:
+            banner.update(LIMITED_BANNER + "  ✉ A request to make it Full is with support.")
+        else:
+            banner.update(LIMITED_BANNER)
+        self.watch.update(data.flows)
+        now = self.fd.clock.now()
+        flows = self.query_one("#flows-table", RecordTable)
+        flows.sync([(str(f.id), self._flow_row(f, now)) for f in data.flows])
+        creds = self.query_one("#credentials-table", RecordTable)
+        creds.sync(creds.sort_rows([
+            (str(c.id), [Text(c.name, style="bold"), c.component,
+                         ", ".join(f"{k}={v}" for k, v in c.masked.items()),
+                         ", ".join(c.used_by) or "—"])
+            for c in data.credentials if self.matches(c.name, c.component)]))
+        members = self.query_one("#members-table", RecordTable)
+        members.sync(members.sort_rows([(m.email, [m.email, m.name, m.role])
+                                        for m in data.members if self.matches(m.email, m.name)]))
+        events = self.query_one("#events-table", RecordTable)
+        events.sync([(str(e.id), [short_when(e.at, now), who(e.actor), e.kind, event_detail(e)])
+                     for e in data.events if self.matches(e.kind, e.actor, e.path)])
+        self._describe()
+        self.refresh_bindings()
+
+    def _flow_row(self, f: FlowView, now) -> list[object]:
+        name = Text(f.name, style="bold")
+        return [name, status_text(f.status), f.type, self.watch.cell(f, now),
+                Text(str(f.queued_messages), justify="right")]
+
+    def tick(self) -> None:
+        if self.watch is None or self.data is None:
+            return
+        cells, due = self.watch.tick(self.fd.clock.now())
+        flows = self.query_one("#flows-table", RecordTable)
+        with self.app.batch_update():
+            for key, cell in cells.items():
+                flows.set_cell(key, "time", cell)
+        if due:
+            self.reload()
+
+    def apply_filter(self) -> None:
+        self.reload()
+
+    def on_record_table_sort_changed(self, event: RecordTable.SortChanged) -> None:
+        if self.data is None:
+            return
+        if event.table.id == "flows-table":
+            self.reload()
+        else:
+            self.show(self.data)
+
+    # -- the highlighted thing -------------------------------------------------------------
+    @property
+    def tab(self) -> str:
+        return self.query_one(TabbedContent).active or "flows"
+
+    def _current(self, table_id: str, items, key_of):
+        if self.data is None:
+            return None
+        key = self.query_one(f"#{table_id}", RecordTable).current_key
+        return next((i for i in items if key_of(i) == key), None)
+
+    def current_flow(self) -> FlowView | None:
+        return self._current("flows-table", self.data.flows if self.data else [],
+                             lambda f: str(f.id))
+
+    def current_credential(self) -> CredentialView | None:
+        return self._current("credentials-table", self.data.credentials if self.data else [],
+                             lambda c: str(c.id))
+
+    def current_member(self) -> MemberView | None:
+        return self._current("members-table", self.data.members if self.data else [],
+                             lambda m: m.email)
+
+    def _describe(self) -> None:
+        detail = self.query_one("#detail", Static)
+        if self.data is None:
+            return
+        ws = self.data.workspace
+        tab = self.tab
+        if tab == "flows":
+            f = self.current_flow()
+            text = badge(ws.kind)
+            if f is None:
+                text.append("  No flows match." if self.filter_text else
+                            "  No flows yet. Press n to create one.")
+            else:
+                text.append(f"  {f.name}: {KIND_EXPLANATION[ws.kind]}")
+            detail.update(text)
+        elif tab == "credentials":
+            c = self.current_credential()
+            detail.update(f"{c.name}: {c.component} credential with {', '.join(c.fields)}; "
+                          f"updated {short_when(c.updated_at, self.fd.clock.now())} by "
+                          f"{c.updated_by or 'unknown'}. Secrets stay masked; v reveals (recorded)."
+                          if c else "No credentials yet. Press n to add one.")
+        elif tab == "members":
+            m = self.current_member()
+            detail.update(f"{m.name} <{m.email}> is {m.role} of {ws.path}" if m else "")
+        else:
+            detail.update("The audit trail and flow log of this workspace, newest first.")
+
+    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        self._describe()
+        self.refresh_bindings()
+
+    def on_tabbed_content_tab_activated(self, _event) -> None:
+        self._describe()
+        self.refresh_bindings()
+        self.call_after_refresh(self.focus_main)
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "flows-table":
+            self.action_open()
+
+    # -- what is offered --------------------------------------------------------------------
+    def allowed(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if self.data is None:
+            return None
+        ws = self.data.workspace
+        role, crole = ws.role, ws.contract_role
+        writable = not self.fd.readonly and ws.contract_status == "active"
+        support = bool(self.fd.me and self.fd.me.support)
+        tab = self.tab
+        f = self.current_flow() if tab == "flows" else None
+        flow_actions_ = {
+            "open": lambda: f is not None,
+            "start": lambda: f is not None and f.status != "active" and may(RUN_FLOWS, role),
+            "stop": lambda: f is not None and f.status == "active" and may(RUN_FLOWS, role),
+            "restart": lambda: f is not None and f.status == "active" and may(RUN_FLOWS, role),
+            "send": lambda: f is not None and f.status == "active" and may(SEND_MESSAGES, role),
+            "switch_type": lambda: f is not None and f.status != "active" and may(EDIT_FLOWS, role),
+            "copy": lambda: f is not None and may(EDIT_FLOWS, role),
+        }
+        if action in flow_actions_:
+            if tab != "flows":
+                return False
+            return (action == "open" or writable) and flow_actions_[action]()
+        if action == "new":
+            if tab == "flows":
+                return writable and may(EDIT_FLOWS, role)
+            if tab == "credentials":
+                return writable and may(EDIT_CREDENTIALS, role)
+            if tab == "members":
+                return writable and may(MANAGE_WORKSPACE_MEMBERS, role)
+            return False
+        if action == "edit":
+            if tab == "credentials":
+                return writable and self.current_credential() is not None and \
+                    may(EDIT_CREDENTIALS, role)
+            if tab == "members":
+                return writable and self.current_member() is not None and \
+                    may(MANAGE_WORKSPACE_MEMBERS, role)
+            return False
+        if action == "delete":
+            if tab == "credentials":
+                return writable and self.current_credential() is not None and \
+                    may(EDIT_CREDENTIALS, role)
+            if tab == "members":
+                return writable and self.current_member() is not None and \
+                    may(MANAGE_WORKSPACE_MEMBERS, role)
+            return False
+        if action == "reveal":
+            return tab == "credentials" and self.current_credential() is not None and \
+                may(EDIT_CREDENTIALS, role) and not self.fd.readonly
+        if action == "request_full":
+            return writable and ws.kind == "limited" and not self.data.open_request and \
+                may(REQUEST_CONVERSION, role)
+        if action == "convert":
+            return writable and support
+        if action == "rename":
+            return writable and role in ("owner", "admin")
+        if action == "delete_workspace":
+            return writable and (may(DELETE_WORKSPACE, crole) or may(DELETE_OWN_WORKSPACE, role))
+        return True
+
+    # -- actions ------------------------------------------------------------------------------
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    def action_open(self) -> None:
+        f = self.current_flow()
+        if f is not None:
+            self.fd.open_flow(f.path)
+
+    def action_start(self) -> None:
+        if f := self.current_flow():
+            flow_actions.start(self, f)
+
+    def action_stop(self) -> None:
+        if f := self.current_flow():
+            flow_actions.stop(self, f)
+
+    def action_restart(self) -> None:
+        if f := self.current_flow():
+            flow_actions.restart(self, f)
+
+    def action_send(self) -> None:
+        if f := self.current_flow():
+            flow_actions.send(self, f)
+
+    def action_switch_type(self) -> None:
+        if f := self.current_flow():
+            flow_actions.switch_type(self, f)
+
+    def action_copy(self) -> None:
+        if f := self.current_flow():
+            workspace_forms.copy_flow(self, f)
+
+    def action_new(self) -> None:
+        {"flows": workspace_forms.new_flow, "credentials": workspace_forms.new_credential,
+         "members": workspace_forms.add_member}.get(self.tab, lambda s: None)(self)
+
+    def action_edit(self) -> None:
+        if self.tab == "credentials" and (c := self.current_credential()):
+            workspace_forms.edit_credential(self, c)
+        elif self.tab == "members" and (m := self.current_member()):
+            workspace_forms.change_member_role(self, m)
+
+    def action_delete(self) -> None:
+        if self.tab == "credentials" and (c := self.current_credential()):
+            workspace_forms.delete_credential(self, c)
+        elif self.tab == "members" and (m := self.current_member()):
+            workspace_forms.remove_member(self, m)
+
+    def action_reveal(self) -> None:
+        if c := self.current_credential():
+            workspace_forms.reveal_credential(self, c)
+
+    def action_request_full(self) -> None:
+        request_full_form(self, self.path)
+
+    def action_convert(self) -> None:
+        if self.data:
+            convert_workspace_form(self, self.path, self.data.workspace.kind)
+
+    def action_rename(self) -> None:
+        workspace_forms.rename_workspace(self)
+
+    def action_delete_workspace(self) -> None:
+        confirm_delete_workspace(self, self.path, after=lambda _r: self.app.pop_screen())
+
+
+def who(actor: str) -> str:
+    """The local part of an email: enough to tell people apart in a narrow column."""
+    return actor.split("@")[0]
+
+
+def event_detail(e: EventView, with_name: bool = True) -> str:
+    d = dict(e.detail)
+    parts = []
+    name = e.path.split("/")[-1] if e.path.count("/") >= 2 else ""
+    if name and with_name:
+        parts.append(name)
+    for key in ("lost_messages", "from", "to", "reason", "email", "role", "count", "fields"):
+        if key in d and d[key] not in (None, ""):
+            value = d[key]
+            if isinstance(value, list):
+                value = ",".join(map(str, value))
+            parts.append(f"{key.replace('_', ' ')}={value}")
+    return " ".join(parts)

@@ -1,0 +1,1 @@
+"""Flowdeck's widgets, one per module."""
