@@ -42,14 +42,21 @@ class HelpScreen(ModalScreen[None]):
 
 
 def keys_of(screen) -> list[tuple[str, str, bool]]:
-    """(key, description, enabled) for every binding active on ``screen``."""
-    seen: dict[str, tuple[str, str, bool]] = {}
+    """(key, description, enabled) for every binding active on ``screen``.
+
+    The screen's own keys come first, then the list's and the app's.
+    """
+    seen: dict[str, tuple[int, str, str, bool]] = {}
     app = screen.app
     for active in screen.active_bindings.values():
         binding = active.binding
-        words = binding.description or binding.action.replace("_", " ")
+        shown = app.get_key_display(binding)
+        if "super" in binding.key:
+            continue
+        words = binding.description or binding.action.replace("_", " ").capitalize()
         if binding.action in ("app.command_palette", "command_palette"):
             words = "Jump to anything by name (command palette)"
-        shown = app.get_key_display(binding)
-        seen.setdefault(words + shown, (shown, words, active.enabled))
-    return sorted(seen.values(), key=lambda k: (k[1].lower(), k[0]))
+        rank = 0 if active.node is screen else (2 if active.node is app else 1)
+        seen.setdefault(words + shown, (rank, shown, words, active.enabled))
+    return [(key, words, enabled) for _, key, words, enabled in
+            sorted(seen.values(), key=lambda k: (k[0], k[2].lower(), k[1]))]
