@@ -97,6 +97,7 @@ class SupportService(ServiceBase):
     def decline_request(self, t: Tx, request_id: int, reason: str | None = None
                         ) -> SupportRequestView:
         req, scope = self._open_request(t, request_id)
+        refuse_if_suspended(scope.contract)
         reason = " ".join((reason or "").split()) or None
         req.status, req.handled_by_id, req.handled_at = "declined", t.actor_id, t.now
         req.decision = reason
