@@ -1,0 +1,91 @@
+"""``flowdeck enforce``: the work-time worker, acting as the system.
+
+Each sweep is one transaction (stop every overdue flow at its deadline,
+prune the flow log). SIGINT and SIGTERM only set a flag, so a sweep in
+progress finishes and the worker then exits 0.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+import time
+from typing import Annotated
+
+import typer
+
+from store.clock import iso
+from store.errors import FlowdeckError
+
+from . import output as o
+from .cli_context import ctx_of
+
+_SLICE = 0.1  # seconds between looks at the stop flag while waiting
+
+
+def _line(text: str, *, err: bool = False) -> None:
+    print(text, file=sys.stderr if err else sys.stdout, flush=True)
+
+
+def enforce(
+    ctx: typer.Context,
+    once: Annotated[bool, typer.Option("--once", help="Sweep once and exit.")] = False,
+    interval: Annotated[float | None, typer.Option(
+        "--interval", metavar="SECONDS", min=0.1, max=86_400.0,
+        help="Sweep every SECONDS until stopped (default 5).")] = None,
+) -> None:
+    """Stop flows whose work time is over, and prune the flow log (as the system)."""
+    if once and interval is not None:
+        raise typer.BadParameter("give --once or --interval, not both", param_hint="'--once'")
+    state = ctx_of(ctx)
+    if state.readonly:
+        from store.permissions import require_writable
+
+        require_writable(True)
+    fd = state.system()
+    if once:
+        r = fd.sweep()
+        o.out(f"stopped {o.plural(r.stopped, 'flow')}, "
+              f"dropped {o.plural(r.lost_messages, 'queued message')}, "
+              f"pruned {o.plural(r.pruned_events, 'flow-log entry', 'flow-log entries')}")
+        for path in r.flows:
+            o.out(f"  stopped {path}")
+        return
+    _loop(fd, interval if interval is not None else 5.0)
+
+
+def _loop(fd, interval: float) -> None:
+    stop = {"signal": None}
+
+    def on_signal(signum, _frame):
+        stop["signal"] = signum
+
+    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    clock = fd.store.clock
+    try:
+        _line(f"{iso(clock.now())} enforce started interval={interval:g}s")
+        while stop["signal"] is None:
+            try:
+                r = fd.sweep()
+            except FlowdeckError as exc:
+                _line(f"{iso(clock.now())} {exc.line()}", err=True)
+            else:
+                if r.stopped or r.pruned_events:
+                    at = iso(clock.now())
+                    _line(f"{at} sweep stopped={r.stopped} lost_messages={r.lost_messages} "
+                          f"pruned={r.pruned_events}")
+                    for path in r.flows:
+                        _line(f"{at} flow.auto_stopped path={json.dumps(path, ensure_ascii=False)}")
+            wake = time.monotonic() + interval
+            while stop["signal"] is None and time.monotonic() < wake:
+                time.sleep(min(_SLICE, max(0.0, wake - time.monotonic())))
+        name = signal.Signals(stop["signal"]).name
+        _line(f"{iso(clock.now())} enforce stopped by {name}")
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("enforce")(enforce)

@@ -1,0 +1,227 @@
+"""Commands about flows and what runs through them: ``flow …``, ``message send``, ``events``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from . import output as o
+from .cli_context import JsonFlag, ctx_of, sub_app
+
+flow_app = sub_app("Integration flows: create, start, stop, copy, inspect.")
+step_app = sub_app("The steps of a flow.")
+message_app = sub_app("Messages sent into a flow's queue.")
+flow_app.add_typer(step_app, name="step")
+
+FlowPath = Annotated[str, typer.Argument(metavar="CONTRACT/WS/FLOW")]
+STATUSES = ("inactive", "active", "stopped")
+
+
+def remaining_text(f) -> str:
+    """H:MM:SS left for an active limited flow; 'no limit' for an active full one."""
+    if f.status != "active":
+        return "-"
+    return o.hms(f.remaining_seconds) if f.deadline is not None else "no limit"
+
+
+def steps_text(f) -> str:
+    return ", ".join(s.component + (f"({s.credential})" if s.credential else "") for s in f.steps)
+
+
+# -- reading ---------------------------------------------------------------------
+@flow_app.command("list")
+def flow_list(
+    ctx: typer.Context,
+    scope: Annotated[str | None, typer.Argument(metavar="[CONTRACT[/WS]]")] = None,
+    status: Annotated[str | None, typer.Option(
+        "--status", metavar="STATUS", help="inactive, active or stopped.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """List flows, with the work time left for active flows in Limited workspaces."""
+    if status is not None and status not in STATUSES:
+        raise typer.BadParameter(f"{status!r} is not inactive, active or stopped",
+                                 param_hint="'--status'")
+    flows = ctx_of(ctx).as_caller().list_flows(scope, status=status)
+    if as_json:
+        return o.json_list(flows)
+    o.table(["FLOW", "KIND", "STATUS", "TYPE", "REMAINING", "QUEUED", "STARTED", "STOP REASON"],
+            [(f.path, o.kind_word(f.workspace_kind), f.status, f.type, remaining_text(f),
+              f.queued_messages, o.when(f.started_at), f.stop_reason) for f in flows],
+            empty="no flows", colour_columns=(1, 2))
+
+
+@flow_app.command("show")
+def flow_show(ctx: typer.Context, path: FlowPath, as_json: JsonFlag = False) -> None:
+    """Show one flow: its status, work time, queue and steps."""
+    f = ctx_of(ctx).as_caller().get_flow(path)
+    if as_json:
+        return o.print_json(f.to_json())
+    pairs = [("flow", f.path), ("workspace", f"{f.contract}/{f.workspace} ({o.kind_word(f.workspace_kind)})"),
+             ("status", f.status), ("type", f.type), ("started", o.when(f.started_at))]
+    if f.status == "active":
+        pairs.append(("deadline", o.when(f.deadline) if f.deadline else "none (Full workspace)"))
+        pairs.append(("remaining", remaining_text(f)))
+    if f.status == "stopped":
+        pairs += [("stopped", o.when(f.stopped_at)), ("stop reason", f.stop_reason),
+                  ("lost messages", f.lost_messages)]
+    pairs.append(("queued", o.plural(f.queued_messages, "message")))
+    o.fields(pairs)
+    o.out()
+    o.table(["#", "COMPONENT", "CREDENTIAL", "QUEUED", "SETTINGS"],
+            [(s.position, s.component, s.credential, s.queued, o.compact(s.settings))
+             for s in f.steps], empty="no steps")
+
+
+# -- changing --------------------------------------------------------------------
+@flow_app.command("create")
+def flow_create(
+    ctx: typer.Context,
+    path: FlowPath,
+    step: Annotated[list[str] | None, typer.Option(
+        "--step", metavar="COMPONENT[:CREDENTIAL]",
+        help="A step, in order; the first is a trigger (default: one webhook step).")] = None,
+    realtime: Annotated[bool, typer.Option("--realtime", help="A realtime flow.")] = False,
+) -> None:
+    """Create an inactive flow."""
+    from store.services import parse_step
+
+    steps = [parse_step(s) for s in step or []]
+    f = ctx_of(ctx).as_caller().create_flow(path, steps or None, realtime=realtime)
+    o.out(f"created {f.type} flow {f.path} (inactive; steps: {steps_text(f)})")
+
+
+def _started_line(verb: str, f) -> str:
+    if f.deadline is not None:
+        return (f"{verb} {f.path}; it stops at {o.when(f.deadline)} "
+                f"({remaining_text(f)} from now) unless restarted")
+    return f"{verb} {f.path}; Full workspace, no work-time limit"
+
+
+@flow_app.command("start")
+def flow_start(ctx: typer.Context, path: FlowPath) -> None:
+    """Start a flow (Limited workspaces: it stops by itself 8 hours later)."""
+    f = ctx_of(ctx).as_caller().start_flow(path)
+    o.out(_started_line("started", f))
+
+
+@flow_app.command("stop")
+def flow_stop(ctx: typer.Context, path: FlowPath) -> None:
+    """Stop a flow, dropping every queued message."""
+    f = ctx_of(ctx).as_caller().stop_flow(path)
+    o.out(f"stopped {f.path}; dropped {o.plural(f.lost_messages, 'queued message')}")
+
+
+@flow_app.command("restart")
+def flow_restart(ctx: typer.Context, path: FlowPath) -> None:
+    """Stop then start a flow: drops its queue and begins a fresh work time."""
+    fd = ctx_of(ctx).as_caller()
+    before = fd.get_flow(path)
+    f = fd.restart_flow(path)
+    dropped = before.queued_messages if before.status == "active" else 0
+    o.out(_started_line("restarted", f) + f"; dropped {o.plural(dropped, 'queued message')}")
+
+
+@flow_app.command("set-type")
+def flow_set_type(ctx: typer.Context, path: FlowPath,
+                  flow_type: Annotated[str, typer.Argument(metavar="ordinary|realtime")]) -> None:
+    """Switch a stopped or inactive flow between ordinary and realtime."""
+    f = ctx_of(ctx).as_caller().set_flow_type(path, flow_type)
+    o.out(f"{f.path} is now {f.type}")
+
+
+@flow_app.command("copy")
+def flow_copy(
+    ctx: typer.Context,
+    path: FlowPath,
+    target: Annotated[str, typer.Argument(metavar="CONTRACT/WS2")],
+    credential: Annotated[list[str] | None, typer.Option(
+        "--credential", metavar="OLD=NEW",
+        help="Use credential NEW of the target for steps that use OLD; repeatable.")] = None,
+    name: Annotated[str | None, typer.Option("--name", metavar="NEW",
+                                             help="A name for the copy.")] = None,
+) -> None:
+    """Copy a flow into another workspace of its contract, inactive (staging to production)."""
+    mapping: dict[str, str] = {}
+    for pair in credential or []:
+        old, sep, new = pair.partition("=")
+        if not sep or not old.strip() or not new.strip():
+            raise typer.BadParameter(f"{pair!r} is not OLD=NEW", param_hint="'--credential'")
+        mapping[old.strip()] = new.strip()
+    f = ctx_of(ctx).as_caller().copy_flow(path, target, mapping, new_name=name)
+    o.out(f"copied {path} to {f.path} (inactive; steps: {steps_text(f)})")
+
+
+@step_app.command("set")
+def step_set(
+    ctx: typer.Context,
+    path: FlowPath,
+    number: Annotated[int, typer.Argument(metavar="N", min=1, help="The step, counted from 1.")],
+    key: Annotated[str, typer.Argument(metavar="KEY")],
+    value: Annotated[str, typer.Argument(metavar="VALUE")],
+) -> None:
+    """Set one setting of step N (transform: expression; http: url, method; timer: cron)."""
+    f = ctx_of(ctx).as_caller().set_step(path, number, key, value)
+    o.out(f"step {number} ({f.steps[number - 1].component}) of {f.path}: {key} set")
+
+
+@step_app.command("credential")
+def step_credential(
+    ctx: typer.Context,
+    path: FlowPath,
+    number: Annotated[int, typer.Argument(metavar="N", min=1, help="The step, counted from 1.")],
+    credential: Annotated[str | None, typer.Argument(metavar="[CREDENTIAL]")] = None,
+    clear: Annotated[bool, typer.Option("--clear", help="Take the step's credential away.")] = False,
+) -> None:
+    """Choose the credential step N uses (one of its workspace, of the step's component)."""
+    if (credential is None) == (not clear):
+        raise typer.BadParameter("give a CREDENTIAL or --clear (not both)", param_hint="CREDENTIAL")
+    f = ctx_of(ctx).as_caller().set_step_credential(path, number, credential)
+    now = f.steps[number - 1].credential
+    o.out(f"step {number} of {f.path} " + (f"uses credential {now}" if now else "has no credential"))
+
+
+# -- messages and events -----------------------------------------------------------
+@message_app.command("send")
+def message_send(
+    ctx: typer.Context,
+    path: FlowPath,
+    count: Annotated[int, typer.Option("--count", metavar="N", min=1,
+                                       help="How many messages.")] = 1,
+    payload: Annotated[str | None, typer.Option(
+        "--payload", metavar="JSON", help="The message body (default: a numbered test message).")] = None,
+) -> None:
+    """Enqueue messages at an active flow's trigger."""
+    from store.services import parse_payload
+
+    body = parse_payload(payload)
+    depth = ctx_of(ctx).as_caller().send_messages(path, count, body)
+    o.out(f"sent {o.plural(count, 'message')} to {path}; {depth} queued")
+
+
+def events(
+    ctx: typer.Context,
+    path: Annotated[str | None, typer.Argument(metavar="[PATH]",
+                                               help="A contract, workspace or flow.")] = None,
+    limit: Annotated[int, typer.Option("--limit", metavar="N", min=1, max=10_000,
+                                       help="At most N events.")] = 50,
+    kind: Annotated[list[str] | None, typer.Option(
+        "--kind", metavar="KIND", help="Only events of this kind (e.g. flow.auto_stopped).")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """The audit trail and flow log, newest first."""
+    rows = ctx_of(ctx).as_caller().list_events(path, limit=limit, kinds=kind or None)
+    if as_json:
+        return o.json_list(rows)
+    o.table(["AT", "ACTOR", "KIND", "PATH", "DETAIL"],
+            [(o.when(e.at), e.actor, e.kind, e.path, o.compact(e.detail)) for e in rows],
+            empty="no events")
+
+
+def register(app: typer.Typer) -> None:
+    from .cli_credentials import credential_app
+
+    app.add_typer(credential_app, name="credential")
+    app.add_typer(flow_app, name="flow")
+    app.add_typer(message_app, name="message")
+    app.command("events")(events)

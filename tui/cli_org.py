@@ -1,0 +1,193 @@
+"""Commands about people and contracts: ``user``, ``contract``, ``member``, ``support``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from . import output as o
+from .cli_context import JsonFlag, ctx_of, sub_app
+
+user_app = sub_app("Registered users (support staff register them).")
+contract_app = sub_app("Contracts: subscriptions to the platform.")
+member_app = sub_app("Members of a contract and their roles (owner, admin, member).")
+support_app = sub_app("Support requests and decisions (support staff only).")
+
+RoleOpt = Annotated[str, typer.Option("--role", metavar="ROLE", help="owner, admin or member.")]
+
+
+# -- users ---------------------------------------------------------------------
+@user_app.command("add")
+def user_add(
+    ctx: typer.Context,
+    email: Annotated[str, typer.Argument(metavar="EMAIL")],
+    name: Annotated[str, typer.Option("--name", metavar="NAME", help="The person's name.")],
+    support: Annotated[bool, typer.Option("--support", help="Make the user support staff.")] = False,
+) -> None:
+    """Register a user. The very first user of a store needs no caller and is support staff."""
+    state = ctx_of(ctx)
+    system = state.system()
+    fd = system if not system.has_users() else state.as_caller()
+    user = fd.add_user(email, name, support=support)
+    role = " (support staff)" if user.support else ""
+    o.out(f"registered {user.email} ({user.name}){role}")
+
+
+@user_app.command("list")
+def user_list(ctx: typer.Context, as_json: JsonFlag = False) -> None:
+    """List the registered users."""
+    users = ctx_of(ctx).as_caller().list_users()
+    if as_json:
+        return o.json_list(users)
+    o.table(["EMAIL", "NAME", "SUPPORT"], [(u.email, u.name, u.support) for u in users],
+            empty="no users")
+
+
+# -- contracts -----------------------------------------------------------------
+def _contract_rows(contracts):
+    return [(c.name, c.status, c.role, c.workspaces, o.when(c.created_at)) for c in contracts]
+
+
+_CONTRACT_HEADERS = ["NAME", "STATUS", "ROLE", "WORKSPACES", "CREATED"]
+
+
+@contract_app.command("create")
+def contract_create(ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="NAME")]) -> None:
+    """Create a contract; you become its owner."""
+    c = ctx_of(ctx).as_caller().create_contract(name)
+    o.out(f"created contract {c.name}; you are its owner")
+
+
+@contract_app.command("list")
+def contract_list(ctx: typer.Context, as_json: JsonFlag = False) -> None:
+    """List the contracts you belong to (support staff: all of them)."""
+    contracts = ctx_of(ctx).as_caller().list_contracts()
+    if as_json:
+        return o.json_list(contracts)
+    o.table(_CONTRACT_HEADERS, _contract_rows(contracts), empty="no contracts",
+            colour_columns=(1,))
+
+
+@contract_app.command("show")
+def contract_show(ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="NAME")],
+                  as_json: JsonFlag = False) -> None:
+    """Show one contract."""
+    c = ctx_of(ctx).as_caller().get_contract(name)
+    if as_json:
+        return o.print_json(c.to_json())
+    o.fields([("contract", c.name), ("status", c.status), ("your role", c.role),
+              ("workspaces", c.workspaces), ("created", o.when(c.created_at))])
+
+
+@contract_app.command("rename")
+def contract_rename(ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="NAME")],
+                    new: Annotated[str, typer.Argument(metavar="NEW")]) -> None:
+    """Rename a contract (owners)."""
+    c = ctx_of(ctx).as_caller().rename_contract(name, new)
+    o.out(f"renamed contract {name} to {c.name}")
+
+
+@contract_app.command("suspend")
+def contract_suspend(ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="NAME")]) -> None:
+    """Suspend a contract: all its flows stop and nothing in it can change (support staff)."""
+    fd = ctx_of(ctx).as_caller()
+    c = fd.suspend_contract(name)
+    events = fd.list_events(c.name, limit=1, kinds=["contract.suspended"])
+    detail = events[0].detail if events else {}
+    stopped, lost = detail.get("stopped_flows", 0), detail.get("lost_messages", 0)
+    o.out(f"suspended contract {c.name}; stopped {o.plural(stopped, 'flow')}, "
+          f"dropped {o.plural(lost, 'queued message')}")
+
+
+@contract_app.command("resume")
+def contract_resume(ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="NAME")]) -> None:
+    """Resume a suspended contract (support staff). Its flows stay stopped until restarted."""
+    c = ctx_of(ctx).as_caller().resume_contract(name)
+    o.out(f"resumed contract {c.name}; its flows stay stopped until someone starts them")
+
+
+# -- contract members ------------------------------------------------------------
+@member_app.command("invite")
+def member_invite(ctx: typer.Context, contract: Annotated[str, typer.Argument(metavar="CONTRACT")],
+                  email: Annotated[str, typer.Argument(metavar="EMAIL")], role: RoleOpt) -> None:
+    """Add a registered user to a contract."""
+    m = ctx_of(ctx).as_caller().invite_member(contract, email, role)
+    o.out(f"added {m.email} to {contract} as {m.role}")
+
+
+@member_app.command("set-role")
+def member_set_role(ctx: typer.Context, contract: Annotated[str, typer.Argument(metavar="CONTRACT")],
+                    email: Annotated[str, typer.Argument(metavar="EMAIL")], role: RoleOpt) -> None:
+    """Change a member's role (the last owner cannot be demoted)."""
+    m = ctx_of(ctx).as_caller().set_member_role(contract, email, role)
+    o.out(f"{m.email} is now {m.role} in {contract}")
+
+
+@member_app.command("remove")
+def member_remove(ctx: typer.Context, contract: Annotated[str, typer.Argument(metavar="CONTRACT")],
+                  email: Annotated[str, typer.Argument(metavar="EMAIL")]) -> None:
+    """Remove a member from a contract and its workspaces (not the last owner)."""
+    ctx_of(ctx).as_caller().remove_member(contract, email)
+    o.out(f"removed {email.strip().lower()} from {contract}")
+
+
+@member_app.command("list")
+def member_list(ctx: typer.Context, contract: Annotated[str, typer.Argument(metavar="CONTRACT")],
+                as_json: JsonFlag = False) -> None:
+    """List a contract's members."""
+    members = ctx_of(ctx).as_caller().list_members(contract)
+    if as_json:
+        return o.json_list(members)
+    o.table(["EMAIL", "NAME", "ROLE"], [(m.email, m.name, m.role) for m in members],
+            empty="no members")
+
+
+# -- support -------------------------------------------------------------------
+@support_app.command("requests")
+def support_requests(
+    ctx: typer.Context,
+    status: Annotated[str | None, typer.Option(
+        "--status", metavar="STATUS", help="open, approved or declined.")] = None,
+    as_json: JsonFlag = False,
+) -> None:
+    """List support requests, newest first (support staff)."""
+    if status is not None and status not in ("open", "approved", "declined"):
+        raise typer.BadParameter(f"{status!r} is not open, approved or declined",
+                                 param_hint="'--status'")
+    requests = ctx_of(ctx).as_caller().list_requests(status=status)
+    if as_json:
+        return o.json_list(requests)
+    o.table(["ID", "WORKSPACE", "KIND", "STATUS", "REQUESTED BY", "CREATED", "REASON"],
+            [(r.id, r.path, o.kind_word(r.workspace_kind), r.status, r.requested_by,
+              o.when(r.created_at), r.reason) for r in requests],
+            empty="no support requests", colour_columns=(2, 3))
+
+
+@support_app.command("approve")
+def support_approve(ctx: typer.Context, request_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+    """Approve a request: its workspace becomes Full at once."""
+    r = ctx_of(ctx).as_caller().approve_request(request_id)
+    o.out(f"approved support request {r.id}; {r.path} is now Full")
+
+
+@support_app.command("decline")
+def support_decline(
+    ctx: typer.Context,
+    request_id: Annotated[int, typer.Argument(metavar="ID")],
+    reason: Annotated[str | None, typer.Option("--reason", metavar="TEXT",
+                                               help="Why (recorded).")] = None,
+) -> None:
+    """Decline a request, recording the reason."""
+    r = ctx_of(ctx).as_caller().decline_request(request_id, reason)
+    o.out(f"declined support request {r.id} for {r.path}")
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(user_app, name="user")
+    app.add_typer(contract_app, name="contract")
+    app.add_typer(member_app, name="member")
+    from .cli_workspaces import workspace_app
+
+    app.add_typer(workspace_app, name="workspace")
+    app.add_typer(support_app, name="support")

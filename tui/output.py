@@ -1,0 +1,137 @@
+"""What the command line prints: aligned plain tables, key/value blocks and JSON.
+
+Human output is plain text; a terminal that allows colour (a TTY, no
+``NO_COLOR``, not ``TERM=dumb``) gets a bold header and coloured statuses.
+``--json`` output is one JSON document built from the views' ``to_json()``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any, TextIO
+
+from store.clock import iso
+
+_BOLD, _RESET = "\033[1m", "\033[0m"
+_COLOURS = {"active": "\033[32m", "stopped": "\033[31m", "suspended": "\033[31m",
+            "open": "\033[33m", "full": "\033[34m", "limited": "\033[33m"}
+
+
+def use_colour(stream: TextIO | None = None) -> bool:
+    stream = stream or sys.stdout
+    if "NO_COLOR" in os.environ or os.environ.get("TERM") == "dumb":
+        return False
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def out(text: str = "") -> None:
+    print(text, file=sys.stdout)
+
+
+def note(text: str) -> None:
+    """A remark for people, on stderr, so piped output stays data only."""
+    print(text, file=sys.stderr)
+
+
+def print_json(data: Any) -> None:
+    print(json.dumps(data, indent=2, ensure_ascii=False), file=sys.stdout)
+
+
+def json_list(views: Iterable[Any]) -> None:
+    print_json([v.to_json() for v in views])
+
+
+# -- values --------------------------------------------------------------------
+def when(dt: datetime | None) -> str:
+    return iso(dt) or "-"
+
+
+def hms(seconds: int | None) -> str:
+    """Seconds as H:MM:SS (hours are not wrapped at a day)."""
+    if seconds is None:
+        return "-"
+    seconds = max(0, int(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}"
+
+
+def kind_word(kind: str) -> str:
+    return {"limited": "Limited", "full": "Full"}.get(kind, kind)
+
+
+def dash(value: Any) -> str:
+    if value is None or value == "" or value == []:
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def plural(n: int, word: str, many: str | None = None) -> str:
+    return f"{n} {word if n == 1 else (many or word + 's')}"
+
+
+def compact(detail: dict[str, Any]) -> str:
+    """A detail object on one line: key=value pairs."""
+    parts = []
+    for key, value in detail.items():
+        shown = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+        parts.append(f"{key}={shown}")
+    return " ".join(parts)
+
+
+# -- tables --------------------------------------------------------------------
+def _single_line(text: str) -> str:
+    return " ".join(str(text).split()) if ("\n" in str(text) or "\t" in str(text)) else str(text)
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, empty: str = "nothing to show",
+          colour_columns: Sequence[int] = ()) -> None:
+    """Print an aligned table; the last column is not padded."""
+    cells = [[_single_line(dash(c)) for c in row] for row in rows]
+    if not cells:
+        note(empty)
+        return
+    widths = [len(h) for h in headers]
+    for row in cells:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+    colour = use_colour()
+
+    def line(values: list[str], header: bool = False) -> str:
+        parts = []
+        last = len(values) - 1
+        for i, value in enumerate(values):
+            text = value if i == last else value.ljust(widths[i])
+            if colour and header:
+                text = f"{_BOLD}{text}{_RESET}"
+            elif colour and i in colour_columns and value.lower() in _COLOURS:
+                text = f"{_COLOURS[value.lower()]}{text}{_RESET}"
+            parts.append(text)
+        return "  ".join(parts).rstrip()
+
+    out(line(list(headers), header=True))
+    for row in cells:
+        out(line(row))
+
+
+def fields(pairs: Sequence[tuple[str, Any]]) -> None:
+    """Print ``label: value`` lines with the values aligned."""
+    width = max((len(label) for label, _ in pairs), default=0) + 1
+    colour = use_colour()
+    for label, value in pairs:
+        shown = _single_line(dash(value))
+        key = f"{label}:".ljust(width)
+        if colour:
+            key = f"{_BOLD}{key}{_RESET}"
+        out(f"{key} {shown}")
