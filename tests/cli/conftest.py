@@ -1,0 +1,118 @@
+"""Running the real ``flowdeck`` console script, each test against its own store.
+
+``cli(*args)`` runs the script in a subprocess with ``FLOWDECK_DB`` pointing
+at the test's SQLite file, ``FLOWDECK_CONFIG`` at a config file in the
+test's directory, the data and config directories inside it too, and
+``--now`` fixed at ``T0`` unless the test gives another instant. Every run
+checks that no traceback reached stderr, and that a refusal is exactly one
+line with the right prefix.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flowdeck_world import T0
+
+from store.clock import iso
+
+FLOWDECK = Path(sys.executable).parent / "flowdeck"
+PREFIX = {1: "error: ", 2: "error: ", 3: "permission denied: "}
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+    args: tuple[str, ...]
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+    @property
+    def lines(self) -> list[str]:
+        return self.out.splitlines()
+
+    def __repr__(self) -> str:  # what pytest shows when an assertion fails
+        return f"flowdeck {' '.join(self.args)} -> {self.code}\nstdout: {self.out}\nstderr: {self.err}"
+
+
+def check_shape(r: Result) -> None:
+    assert "Traceback" not in r.err and "Traceback" not in r.out, r
+    if r.code in (1, 3):
+        assert r.err.endswith("\n") and r.err.count("\n") == 1, r
+        assert r.err.startswith(PREFIX[r.code]), r
+    if r.code == 2 and r.err:
+        assert r.err.startswith("error: ") and r.err.count("\n") == 1, r
+
+
+class Cli:
+    """Runs ``flowdeck`` as a user would, in the test's own corner of the disk."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.tmp = tmp_path
+        self.db = tmp_path / "flowdeck.db"
+        self.config = tmp_path / "config.toml"
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith("FLOWDECK_") or k == "FLOWDECK_SECRET_KEY"}
+        env.update(
+            FLOWDECK_DB=f"sqlite:///{self.db}", FLOWDECK_CONFIG=str(self.config),
+            XDG_DATA_HOME=str(tmp_path / "data"), XDG_CONFIG_HOME=str(tmp_path / "config"),
+            HOME=str(tmp_path / "home"), NO_COLOR="1", COLUMNS="200",
+            LOGNAME="nobody-in-particular", USER="nobody-in-particular",
+        )
+        env.pop("LNAME", None)
+        env.pop("USERNAME", None)
+        self.env = env
+
+    def __call__(self, *args: str, now: datetime | str | None = T0, user: str | None = None,
+                 env: dict[str, str] | None = None, expect: int | None = 0,
+                 speed: str | None = "0", timeout: float = 60) -> Result:
+        """Run ``flowdeck [--now NOW --speed 0] [--user USER] ARGS``.
+
+        The clock is frozen at ``now`` (``--speed 0``) so times compare exactly;
+        ``expect`` is the exit code the run must end with (None: any).
+        """
+        argv = [str(FLOWDECK)]
+        if now is not None:
+            argv += ["--now", now if isinstance(now, str) else iso(now)]
+            if speed is not None:
+                argv += ["--speed", speed]
+        if user is not None:
+            argv += ["--user", user]
+        argv += list(args)
+        proc = subprocess.run(argv, capture_output=True, text=True, env={**self.env, **(env or {})},
+                              timeout=timeout, stdin=subprocess.DEVNULL)
+        r = Result(proc.returncode, proc.stdout, proc.stderr, tuple(argv[1:]))
+        check_shape(r)
+        if expect is not None:
+            assert r.code == expect, r
+        return r
+
+    def popen(self, *args: str, now: datetime | None = T0) -> subprocess.Popen:
+        argv = [str(FLOWDECK)] + (["--now", iso(now)] if now else []) + list(args)
+        return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=self.env, stdin=subprocess.DEVNULL)
+
+
+@pytest.fixture
+def cli(tmp_path: Path) -> Cli:
+    return Cli(tmp_path)
+
+
+@pytest.fixture
+def world_cli(world, tmp_path: Path) -> Cli:
+    """``cli`` on the store the shared ``world`` fixture filled (same file, same T0)."""
+    runner = Cli(tmp_path)
+    assert Path(world.store.db_file) == runner.db
+    return runner
