@@ -54,7 +54,7 @@ STOP_REASON_WORDS = {
 
 def badge(kind: str) -> Text:
     """'◔ Limited' / '● Full': glyph and word, so it reads without colour too."""
-    return Text(f"{KIND_GLYPH[kind]} {KIND_WORD[kind]}", style=KIND_STYLE[kind])
+    return Text.assemble((f"{KIND_GLYPH[kind]} {KIND_WORD[kind]}", KIND_STYLE[kind]))
 
 
 def hms(seconds: int | float) -> str:
@@ -103,7 +103,7 @@ def time_cell(status: str, deadline: datetime | None, started_at: datetime | Non
         left = remaining_at(deadline, now)
         if left is not None:
             level = countdown_level(left)
-            return Text(f"⏱ {hms(left)}{LEVEL_MARK[level]}", style=LEVEL_STYLE[level])
+            return Text(f"{hms(left)}{LEVEL_MARK[level]}", style=LEVEL_STYLE[level])
         if started_at is not None:
             return Text(f"up {duration_words((now - started_at).total_seconds())}", style="green")
         return Text("running")

@@ -32,10 +32,10 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Static(self.body, id="confirm-body")
             if self.expected is not None:
                 yield Static(f"Type {self.expected!r} to confirm:", id="confirm-prompt")
-                yield FieldInput(placeholder=self.expected, id="confirm-input")
+                yield FieldInput(placeholder=self.expected, id="confirm-input", compact=True)
             with Horizontal(id="confirm-buttons"):
-                yield Button("Cancel", id="cancel", variant="default")
-                yield Button(self.confirm_label, id="ok",
+                yield Button("Cancel", id="cancel", variant="default", compact=True)
+                yield Button(self.confirm_label, id="ok", compact=True,
                              variant="error" if self.danger else "primary",
                              disabled=self.expected is not None)
 

@@ -20,7 +20,7 @@ from store.permissions import (
 )
 from store.views import ContractView, MemberView, SupportRequestView, WorkspaceView
 
-from ..format import KIND_EXPLANATION, badge
+from ..format import KIND_EXPLANATION, badge, short_when
 from ..widgets.breadcrumb import Breadcrumb
 from ..widgets.table import Column, RecordTable
 from .base import FilterBar, FlowdeckScreen
@@ -44,8 +44,10 @@ class ContractScreen(FlowdeckScreen):
         Binding("e", "edit", "Change role", id="contract.edit"),
         Binding("d", "delete", "Delete/remove", id="contract.delete"),
         Binding("K", "convert", "Convert kind", id="contract.convert"),
+        Binding("a", "approve", "Approve request", id="contract.approve"),
         Binding("1", "tab('workspaces')", "Workspaces", show=False, id="contract.tab1"),
         Binding("2", "tab('members')", "Members", show=False, id="contract.tab2"),
+        Binding("3", "tab('requests')", "Support requests", show=False, id="contract.tab3"),
     ]
 
     def __init__(self, name: str) -> None:
@@ -69,6 +71,12 @@ class ContractScreen(FlowdeckScreen):
                     Column("email", "Email", width=30), Column("name", "Name", width=22),
                     Column("role", "Role", width=8),
                 ], id="members-table")
+            if self.fd.me and self.fd.me.support:
+                with TabPane("Support requests", id="requests"):
+                    yield RecordTable([
+                        Column("id", "#", width=4), Column("workspace", "Workspace", width=24),
+                        Column("by", "Asked by", width=26), Column("at", "At", width=16),
+                    ], id="requests-table", sort="id")
         yield Static("", classes="detail", id="detail")
         yield FilterBar(placeholder="filter by name")
         yield Footer()
@@ -109,6 +117,12 @@ class ContractScreen(FlowdeckScreen):
         m_rows = [(m.email, [m.email, m.name, m.role]) for m in data.members
                   if self.matches(m.email, m.name)]
         members.sync(members.sort_rows(m_rows))
+        if self.fd.me and self.fd.me.support:
+            now = self.fd.clock.now()
+            self.query_one("#requests-table", RecordTable).sync([
+                (str(r.id), [str(r.id), r.path.split("/", 1)[1], r.requested_by or "—",
+                             short_when(r.created_at, now)])
+                for r in data.requests if self.matches(r.path, r.reason)])
         self._describe()
         self.refresh_bindings()
 
@@ -142,8 +156,20 @@ class ContractScreen(FlowdeckScreen):
         w = next((w for w in self.data.workspaces if str(w.id) == row_key), None)
         return KIND_EXPLANATION[w.kind] if w else None
 
+    def current_request(self) -> SupportRequestView | None:
+        if not self.data or self.tab != "requests":
+            return None
+        key = self.query_one("#requests-table", RecordTable).current_key
+        return next((r for r in self.data.requests if str(r.id) == key), None)
+
     def _describe(self) -> None:
         detail = self.query_one("#detail", Static)
+        if self.tab == "requests":
+            r = self.current_request()
+            detail.update(f"#{r.id} {r.path}: “{r.reason}” — a approves (the workspace becomes "
+                          "Full at once), d declines with a reason." if r else
+                          "No open support requests in this contract.")
+            return
         if self.tab == "workspaces":
             w = self.current_workspace()
             if w is None:
@@ -180,6 +206,12 @@ class ContractScreen(FlowdeckScreen):
         writable = not self.fd.readonly and c.status == "active"
         w, m = self.current_workspace(), self.current_member()
         on_ws = self.tab == "workspaces"
+        if self.tab == "requests":
+            if action in ("approve", "delete"):
+                return writable and self.current_request() is not None
+            return action == "tab"
+        if action == "approve":
+            return False
         if action == "open":
             return on_ws and w is not None
         if action == "new":
@@ -232,8 +264,18 @@ class ContractScreen(FlowdeckScreen):
         ], lambda v: svc.set_member_role(name, m.email, v["role"]), submit_label="Change")
         self.app.push_screen(form, lambda r: r and self.reload())
 
+    def action_approve(self) -> None:
+        if r := self.current_request():
+            from .support import approve_request
+            approve_request(self, r)
+
     def action_delete(self) -> None:
         svc = self.fd.svc
+        if self.tab == "requests":
+            if r := self.current_request():
+                from .support import decline_request
+                decline_request(self, r)
+            return
         if self.tab == "workspaces":
             w = self.current_workspace()
             if w is not None:

@@ -58,15 +58,15 @@ class FormScreen(ModalScreen[Any]):
                 yield Static(f.label, classes="form-label")
                 if f.options is not None:
                     yield Select(f.options, value=f.value or f.options[0][1], allow_blank=False,
-                                 id=f"field-{f.name}")
+                                 id=f"field-{f.name}", compact=True)
                 else:
                     yield FieldInput(value=f.value, placeholder=f.placeholder, password=f.password,
-                                id=f"field-{f.name}")
+                                     id=f"field-{f.name}", compact=True)
                 yield Static(f.hint, classes="form-hint", id=f"hint-{f.name}")
             yield Static("", id="form-error")
             with Horizontal(id="form-buttons"):
-                yield Button("Cancel", id="cancel")
-                yield Button(self.submit_label, id="submit", variant="primary")
+                yield Button("Cancel", id="cancel", compact=True)
+                yield Button(self.submit_label, id="submit", variant="primary", compact=True)
 
     def on_mount(self) -> None:
         first = self.query("Input, Select").first()

@@ -105,26 +105,30 @@ class SupportScreen(FlowdeckScreen):
             self.fd.jump(r.path)
 
     def action_approve(self) -> None:
-        r = self.current()
-        if r is None:
-            return
-        svc = self.fd.svc
-
-        def go(ok: bool | None) -> None:
-            if ok:
-                self.act(svc.approve_request, r.id, done=f"{r.path} is now Full")
-
-        self.app.push_screen(ConfirmScreen(
-            f"Approve request #{r.id}?", f"{r.path} becomes Full at once: its active flows lose "
-            "their deadline and run until stopped.", confirm_label="Approve", danger=False), go)
+        if r := self.current():
+            approve_request(self, r)
 
     def action_decline(self) -> None:
-        r = self.current()
-        if r is None:
-            return
-        svc = self.fd.svc
-        form = FormScreen(f"Decline request #{r.id} for {r.path}", [
-            FormField("reason", "Reason (told to the workspace):",
-                      placeholder="e.g. no production contract yet"),
-        ], lambda v: svc.decline_request(r.id, v["reason"]), submit_label="Decline")
-        self.app.push_screen(form, lambda res: res and self.reload())
+        if r := self.current():
+            decline_request(self, r)
+
+
+def approve_request(screen, r: SupportRequestView) -> None:
+    svc = screen.fd.svc
+
+    def go(ok: bool | None) -> None:
+        if ok:
+            screen.act(svc.approve_request, r.id, done=f"{r.path} is now Full")
+
+    screen.app.push_screen(ConfirmScreen(
+        f"Approve request #{r.id}?", f"{r.path} becomes Full at once: its active flows lose "
+        "their deadline and run until stopped.", confirm_label="Approve", danger=False), go)
+
+
+def decline_request(screen, r: SupportRequestView) -> None:
+    svc = screen.fd.svc
+    form = FormScreen(f"Decline request #{r.id} for {r.path}", [
+        FormField("reason", "Reason (told to the workspace):",
+                  placeholder="e.g. no production contract yet"),
+    ], lambda v: svc.decline_request(r.id, v["reason"]), submit_label="Decline")
+    screen.app.push_screen(form, lambda res: res and screen.reload())
