@@ -1,0 +1,384 @@
+"""DESIGN section 3: who may do what, as one grid written from the design's words.
+
+The grid is deliberately not derived from ``store.permissions``: a test that
+reused the implementation's tables could never fail. Each cell runs on a
+fresh copy of the world (tests/flowdeck_world.py), as the user who holds
+exactly that role:
+
+- ``contract_owner`` / ``contract_admin``: that contract role, in no workspace
+- ``contract_member``: a plain contract member, in no workspace
+- ``workspace_owner`` / ``workspace_admin`` / ``integrator`` / ``guest``: plain
+  contract members holding that role in both ``Acme/Staging`` and ``Acme/Production``
+- ``support``: platform support staff, member of nothing
+- ``outsider``: a registered user with a contract of its own, not in ``Acme``
+
+``ok`` allowed; ``PD`` PermissionDenied (the caller may see the thing but not
+do this); ``NF`` NotFound (the caller may not see it at all).
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+from flowdeck_world import EMAILS, SECRET
+from store_checks import table_counts
+
+from store.errors import NotFound, PermissionDenied
+from store.services import Flowdeck
+
+ORDERS = "Acme/Staging/Orders"
+IDLE = "Acme/Staging/Idle"
+E = EMAILS
+
+COLUMNS = ("contract_owner", "contract_admin", "contract_member", "workspace_owner",
+           "workspace_admin", "integrator", "guest", "support", "outsider")
+
+GRID = """
+action                     c_own c_adm c_mem w_own w_adm integ guest supp  outs
+# contracts: anyone registered creates one; the owner manages it; support only looks
+create_contract            ok    ok    ok    ok    ok    ok    ok    ok    ok
+list_contracts             ok    ok    ok    ok    ok    ok    ok    ok    ok
+get_contract               ok    ok    ok    ok    ok    ok    ok    ok    NF
+list_members               ok    ok    ok    ok    ok    ok    ok    ok    NF
+rename_contract            ok    PD    PD    PD    PD    PD    PD    PD    NF
+invite_member              ok    PD    PD    PD    PD    PD    PD    PD    NF
+set_member_role            ok    PD    PD    PD    PD    PD    PD    PD    NF
+remove_member              ok    PD    PD    PD    PD    PD    PD    PD    NF
+# workspaces: any contract member creates; contract owner/admin and its owner delete
+list_workspaces            ok    ok    ok    ok    ok    ok    ok    ok    NF
+create_workspace           ok    ok    ok    ok    ok    ok    ok    PD    NF
+delete_workspace           ok    ok    NF    ok    PD    PD    PD    PD    NF
+deletion_plan              ok    ok    NF    ok    PD    PD    PD    PD    NF
+get_workspace              ok    ok    NF    ok    ok    ok    ok    ok    NF
+workspace_events           ok    ok    NF    ok    ok    ok    ok    ok    NF
+list_workspace_members     ok    ok    NF    ok    ok    ok    ok    ok    NF
+rename_workspace           PD    PD    NF    ok    ok    PD    PD    PD    NF
+add_workspace_member       PD    PD    NF    ok    ok    PD    PD    PD    NF
+set_workspace_member_role  PD    PD    NF    ok    ok    PD    PD    PD    NF
+remove_workspace_member    PD    PD    NF    ok    ok    PD    PD    PD    NF
+request_full               PD    PD    NF    ok    ok    PD    PD    PD    NF
+workspace_requests         ok    ok    NF    ok    ok    ok    ok    ok    NF
+# flows: owner, admin and integrator of the workspace change them; guests browse
+list_flows                 ok    ok    NF    ok    ok    ok    ok    ok    NF
+count_flows                ok    ok    NF    ok    ok    ok    ok    ok    NF
+get_flow                   ok    ok    NF    ok    ok    ok    ok    ok    NF
+flow_events                ok    ok    NF    ok    ok    ok    ok    ok    NF
+create_flow                PD    PD    NF    ok    ok    ok    PD    PD    NF
+set_step                   PD    PD    NF    ok    ok    ok    PD    PD    NF
+set_step_credential        PD    PD    NF    ok    ok    ok    PD    PD    NF
+start_flow                 PD    PD    NF    ok    ok    ok    PD    PD    NF
+stop_flow                  PD    PD    NF    ok    ok    ok    PD    PD    NF
+restart_flow               PD    PD    NF    ok    ok    ok    PD    PD    NF
+set_flow_type              PD    PD    NF    ok    ok    ok    PD    PD    NF
+copy_flow                  PD    PD    NF    ok    ok    ok    PD    PD    NF
+send_messages              PD    PD    NF    ok    ok    ok    PD    PD    NF
+# credentials: the same editors; only they ever see a secret in clear
+list_credentials           ok    ok    NF    ok    ok    ok    ok    ok    NF
+get_credential             ok    ok    NF    ok    ok    ok    ok    ok    NF
+add_credential             PD    PD    NF    ok    ok    ok    PD    PD    NF
+update_credential          PD    PD    NF    ok    ok    ok    PD    PD    NF
+delete_credential          PD    PD    NF    ok    ok    ok    PD    PD    NF
+reveal_credential          PD    PD    NF    ok    ok    ok    PD    PD    NF
+# platform support staff only
+convert_workspace          PD    PD    PD    PD    PD    PD    PD    ok    PD
+all_requests               PD    PD    PD    PD    PD    PD    PD    ok    PD
+approve_request            PD    PD    PD    PD    PD    PD    PD    ok    PD
+decline_request            PD    PD    PD    PD    PD    PD    PD    ok    PD
+suspend_contract           PD    PD    PD    PD    PD    PD    PD    ok    PD
+resume_contract            PD    PD    PD    PD    PD    PD    PD    ok    PD
+add_user                   PD    PD    PD    PD    PD    PD    PD    ok    PD
+"""
+
+
+def _suspend_acme(w):
+    w.as_("support").suspend_contract("Acme")
+
+
+#: action -> (what it does, as the caller, on the world; a word its refusal must name)
+ACTIONS = {
+    "create_contract": (lambda fd, w: fd.create_contract("Initech"), "contract"),
+    "list_contracts": (lambda fd, w: fd.list_contracts(), None),
+    "get_contract": (lambda fd, w: fd.get_contract("Acme"), None),
+    "list_members": (lambda fd, w: fd.list_members("Acme"), None),
+    "rename_contract": (lambda fd, w: fd.rename_contract("Acme", "Acme Corp"), "rename"),
+    "invite_member": (lambda fd, w: fd.invite_member("Acme", E["newcomer"], "member"), "members"),
+    "set_member_role": (lambda fd, w: fd.set_member_role("Acme", E["contract_member"], "admin"),
+                        "members"),
+    "remove_member": (lambda fd, w: fd.remove_member("Acme", E["contract_member"]), "members"),
+    "list_workspaces": (lambda fd, w: fd.list_workspaces("Acme"), None),
+    "create_workspace": (lambda fd, w: fd.create_workspace("Acme/Research"), "create"),
+    "delete_workspace": (lambda fd, w: fd.delete_workspace("Acme/Staging", yes=True), "delete"),
+    "deletion_plan": (lambda fd, w: fd.workspace_deletion_plan("Acme/Staging"), "delete"),
+    "get_workspace": (lambda fd, w: fd.get_workspace("Acme/Staging"), None),
+    "workspace_events": (lambda fd, w: fd.list_events("Acme/Staging"), None),
+    "list_workspace_members": (lambda fd, w: fd.list_workspace_members("Acme/Staging"), None),
+    "rename_workspace": (lambda fd, w: fd.rename_workspace("Acme/Staging", "Sandbox"), "rename"),
+    "add_workspace_member": (
+        lambda fd, w: fd.add_workspace_member("Acme/Staging", E["contract_member"], "guest"), "members"),
+    "set_workspace_member_role": (
+        lambda fd, w: fd.set_workspace_member_role("Acme/Staging", E["guest"], "integrator"), "members"),
+    "remove_workspace_member": (
+        lambda fd, w: fd.remove_workspace_member("Acme/Staging", E["guest"]), "members"),
+    "request_full": (lambda fd, w: fd.request_full("Acme/Staging", "going live"), "convert"),
+    "workspace_requests": (lambda fd, w: fd.list_requests(workspace="Acme/Production"), None),
+    "list_flows": (lambda fd, w: fd.list_flows("Acme/Staging"), None),
+    "count_flows": (lambda fd, w: fd.count_flows("Acme/Staging"), None),
+    "get_flow": (lambda fd, w: fd.get_flow(ORDERS), None),
+    "flow_events": (lambda fd, w: fd.list_events(ORDERS), None),
+    "create_flow": (lambda fd, w: fd.create_flow("Acme/Staging/Invoices"), "edit flows"),
+    "set_step": (lambda fd, w: fd.set_step(ORDERS, 2, "expression", "$.order"), "edit flows"),
+    "set_step_credential": (lambda fd, w: fd.set_step_credential(IDLE, 2, "CRM token"), "edit flows"),
+    "start_flow": (lambda fd, w: fd.start_flow(IDLE), "start"),
+    "stop_flow": (lambda fd, w: fd.stop_flow(ORDERS), "stop"),
+    "restart_flow": (lambda fd, w: fd.restart_flow(ORDERS), "start"),
+    "set_flow_type": (lambda fd, w: fd.set_flow_type(IDLE, "realtime"), "realtime"),
+    "copy_flow": (lambda fd, w: fd.copy_flow(ORDERS, "Acme/Production"), "copy"),
+    "send_messages": (lambda fd, w: fd.send_messages(ORDERS, count=2), "messages"),
+    "list_credentials": (lambda fd, w: fd.list_credentials("Acme/Staging"), None),
+    "get_credential": (lambda fd, w: fd.get_credential("Acme/Staging/CRM token"), None),
+    "add_credential": (
+        lambda fd, w: fd.add_credential("Acme/Staging/Billing", "http", {"token": "b"}), "credentials"),
+    "update_credential": (
+        lambda fd, w: fd.update_credential("Acme/Staging/CRM token", {"token": "new"}), "credentials"),
+    "delete_credential": (lambda fd, w: fd.delete_credential("Acme/Staging/Spare key", yes=True),
+                          "credentials"),
+    "reveal_credential": (lambda fd, w: fd.reveal_credential("Acme/Staging/CRM token"), "secret"),
+    "convert_workspace": (lambda fd, w: fd.convert_workspace("Acme/Staging", "full"), "support"),
+    "all_requests": (lambda fd, w: fd.list_requests(), "support"),
+    "approve_request": (lambda fd, w: fd.approve_request(w.request_id), "support"),
+    "decline_request": (lambda fd, w: fd.decline_request(w.request_id, "not yet"), "support"),
+    "suspend_contract": (lambda fd, w: fd.suspend_contract("Acme"), "support"),
+    "resume_contract": (lambda fd, w: fd.resume_contract("Acme"), "support"),
+    "add_user": (lambda fd, w: fd.add_user("newbie@acme.example", "Newbie"), "support"),
+}
+
+#: what must be so before an action can be tried (not part of the action)
+SETUP = {"resume_contract": _suspend_acme}
+
+#: the actions that change the store (the rest only read)
+WRITES = {
+    "create_contract", "rename_contract", "invite_member", "set_member_role", "remove_member",
+    "create_workspace", "delete_workspace", "rename_workspace", "add_workspace_member",
+    "set_workspace_member_role", "remove_workspace_member", "request_full", "create_flow",
+    "set_step", "set_step_credential", "start_flow", "stop_flow", "restart_flow", "set_flow_type",
+    "copy_flow", "send_messages", "add_credential", "update_credential", "delete_credential",
+    "reveal_credential", "convert_workspace", "approve_request", "decline_request",
+    "suspend_contract", "resume_contract", "add_user",
+}
+
+
+def _parse(grid: str) -> dict[tuple[str, str], str]:
+    lines = [ln.split() for ln in grid.strip().splitlines() if ln.strip() and not ln.startswith("#")]
+    header, rows = lines[0], lines[1:]
+    assert len(header) == len(COLUMNS) + 1
+    cells = {}
+    for action, *outcomes in rows:
+        assert len(outcomes) == len(COLUMNS), action
+        for role, outcome in zip(COLUMNS, outcomes, strict=True):
+            assert outcome in ("ok", "PD", "NF"), (action, role)
+            cells[(action, role)] = outcome
+    return cells
+
+
+EXPECTED = _parse(GRID)
+
+
+def test_the_grid_covers_every_action_once():
+    assert {a for a, _ in EXPECTED} == set(ACTIONS)
+    assert len(EXPECTED) == len(ACTIONS) * len(COLUMNS)
+    assert set(ACTIONS) >= WRITES
+
+
+@pytest.mark.parametrize(("action", "role"), list(EXPECTED), ids=[f"{a}-{r}" for a, r in EXPECTED])
+def test_permission_matrix(fresh_world, action, role):
+    w = fresh_world
+    run, needs = ACTIONS[action]
+    expected = EXPECTED[(action, role)]
+    fd = w.as_(role)
+    if action in SETUP:
+        SETUP[action](w)
+    before = w.store.revision()
+    if expected == "ok":
+        result = run(fd, w)
+        if action in WRITES:
+            assert w.store.revision() > before, "an allowed change left no trace"
+        else:
+            assert w.store.revision() == before, "a read changed the store"
+        if action == "reveal_credential":
+            assert result == {"token": SECRET}
+        return
+    error = PermissionDenied if expected == "PD" else NotFound
+    with pytest.raises((PermissionDenied, NotFound)) as refused:
+        run(fd, w)
+    assert type(refused.value) is error, f"{role} {action}: {refused.value!r}"
+    assert w.store.revision() == before, "a refusal left a trace"
+    if expected == "PD":
+        # a refusal names the missing permission, and means exit code 3
+        assert refused.value.exit_code == 3
+        assert needs.lower() in str(refused.value).lower(), str(refused.value)
+
+
+# -- what each role sees -------------------------------------------------------------
+
+
+def test_visible_contracts_and_workspaces_follow_the_roles(fresh_world):
+    w = fresh_world
+    seen = {role: sorted(c.name for c in w.as_(role).list_contracts()) for role in COLUMNS}
+    assert seen == {
+        "contract_owner": ["Acme"], "contract_admin": ["Acme"], "contract_member": ["Acme"],
+        "workspace_owner": ["Acme"], "workspace_admin": ["Acme"], "integrator": ["Acme"],
+        "guest": ["Acme"], "support": ["Acme", "Globex"], "outsider": ["Globex"],
+    }
+    spaces = {role: sorted(v.path for v in w.as_(role).list_workspaces()) for role in COLUMNS}
+    both = ["Acme/Production", "Acme/Staging"]
+    assert spaces == {
+        "contract_owner": both, "contract_admin": both, "contract_member": [],
+        "workspace_owner": both, "workspace_admin": both, "integrator": both, "guest": both,
+        "support": [*both, "Globex/Lab"], "outsider": ["Globex/Lab"],
+    }
+    flows = {role: sorted(f.path for f in w.as_(role).list_flows()) for role in COLUMNS}
+    staging = ["Acme/Staging/Idle", ORDERS]
+    for role in COLUMNS:
+        assert flows[role] == ([] if role in ("contract_member", "outsider") else staging), role
+
+
+def test_roles_in_views_are_the_callers(fresh_world):
+    w = fresh_world
+    view = w.as_("contract_admin").get_workspace("Acme/Staging")
+    assert (view.contract_role, view.role) == ("admin", None)
+    view = w.as_("guest").get_workspace("Acme/Staging")
+    assert (view.contract_role, view.role) == ("member", "guest")
+    assert w.as_("support").get_contract("Acme").role is None
+    assert w.as_("integrator").get_flow(ORDERS).role == "integrator"
+
+
+def test_contract_admin_who_is_guest_in_a_workspace_browses_but_cannot_change(fresh_world):
+    w = fresh_world
+    w.as_("workspace_owner").add_workspace_member("Acme/Staging", E["contract_admin"], "guest")
+    admin = w.as_("contract_admin")
+    assert admin.get_flow(ORDERS).status == "active"
+    for change in (lambda: admin.stop_flow(ORDERS), lambda: admin.create_flow("Acme/Staging/Mine"),
+                   lambda: admin.reveal_credential("Acme/Staging/CRM token"),
+                   lambda: admin.rename_workspace("Acme/Staging", "Mine")):
+        with pytest.raises(PermissionDenied):
+            change()
+    # ...while the contract role still lets it create and delete workspaces
+    admin.create_workspace("Acme/Admin space")
+    admin.delete_workspace("Acme/Staging", yes=True)
+
+
+def test_invisible_things_are_not_found(fresh_world):
+    """What a caller may not see answers exactly like what does not exist."""
+    w = fresh_world
+    orders_id = w.as_("integrator").get_flow(ORDERS).id
+
+    def refusal(fd, call):
+        with pytest.raises(NotFound) as refused:
+            call(fd)
+        return str(refused.value)
+
+    probes = [
+        ("Acme", "Nowhere Co", lambda fd, c: fd.get_contract(c)),
+        ("Acme", "Nowhere Co", lambda fd, c: fd.list_members(c)),
+        ("Acme", "Nowhere Co", lambda fd, c: fd.list_events(c)),
+        ("Acme/Staging", "Acme/Nowhere", lambda fd, p: fd.get_workspace(p)),
+        ("Acme/Staging", "Acme/Nowhere", lambda fd, p: fd.list_flows(p)),
+        ("Acme/Staging", "Acme/Nowhere", lambda fd, p: fd.list_credentials(p)),
+        ("Acme/Staging", "Acme/Nowhere", lambda fd, p: fd.list_events(p)),
+        ("Acme/Staging", "Acme/Nowhere", lambda fd, p: fd.rename_workspace(p, "Mine now")),
+        ("Acme/Staging", "Acme/Nowhere", lambda fd, p: fd.delete_workspace(p, yes=True)),
+        (ORDERS, "Acme/Nowhere/Orders", lambda fd, p: fd.get_flow(p)),
+        (ORDERS, "Acme/Nowhere/Orders", lambda fd, p: fd.stop_flow(p)),
+        (ORDERS, "Acme/Nowhere/Orders", lambda fd, p: fd.send_messages(p)),
+        ("Acme/Staging/CRM token", "Acme/Nowhere/CRM token", lambda fd, p: fd.reveal_credential(p)),
+        ("Acme/Staging/CRM token", "Acme/Nowhere/CRM token", lambda fd, p: fd.get_credential(p)),
+    ]
+    for role in ("contract_member", "outsider"):
+        fd = w.as_(role)
+        for real, missing, call in probes:
+            if role == "contract_member" and "/" not in real:
+                continue  # a contract member sees the contract itself
+            said_real = refusal(fd, lambda f, c=call, p=real: c(f, p))
+            said_missing = refusal(fd, lambda f, c=call, p=missing: c(f, p))
+            if role == "outsider":  # the outsider is told the contract is not there
+                said_missing = refusal(fd, lambda f, c=call, p=real.replace("Acme", "Nowhere Co"): c(f, p))
+                assert said_real == said_missing.replace("Nowhere Co", "Acme"), (role, real)
+            else:
+                assert said_real == said_missing.replace("Nowhere", "Staging"), (role, real)
+        # nothing of Acme/Staging shows up in their listings either
+        assert fd.flow_views_by_id([orders_id]) == {}
+        assert all("Acme/Staging" not in e.path for e in fd.list_events(limit=1000))
+        assert all(v.path != "Acme/Staging" for v in fd.list_workspaces())
+
+
+def test_refusal_names_the_missing_permission(fresh_world):
+    w = fresh_world
+    cases = [
+        (lambda: w.as_("guest").start_flow(IDLE), ["start and stop flows", "integrator", "guest"]),
+        (lambda: w.as_("contract_admin").rename_contract("Acme", "Mine"), ["rename the contract", "owner"]),
+        (lambda: w.as_("integrator").rename_workspace("Acme/Staging", "Mine"),
+         ["rename the workspace", "owner", "admin", "integrator"]),
+        (lambda: w.as_("guest").reveal_credential("Acme/Staging/CRM token"), ["secret", "guest"]),
+        (lambda: w.as_("contract_owner").convert_workspace("Acme/Staging", "full"), ["support"]),
+        (lambda: w.as_("contract_owner", readonly=True).rename_contract("Acme", "Mine"), ["read-only"]),
+    ]
+    for call, words in cases:
+        with pytest.raises(PermissionDenied) as refused:
+            call()
+        message = str(refused.value)
+        assert "\n" not in message and refused.value.line().startswith("permission denied: ")
+        for word in words:
+            assert word in message, (word, message)
+
+
+def test_reveal_records_event(fresh_world):
+    w = fresh_world
+    w.clock.advance(minutes=3)
+    assert w.as_("integrator").reveal_credential("Acme/Staging/Spare key") == {
+        "username": "svc", "password": "pw-spare"}
+    (event,) = w.as_("workspace_owner").list_events("Acme/Staging", kinds=["credential.revealed"])
+    assert event.actor == E["integrator"]
+    assert event.path == "Acme/Staging/Spare key"
+    assert event.at == w.clock.now()
+    assert "pw-spare" not in str(event.to_json()) and "svc" not in str(event.detail.values())
+    # a refused reveal records nothing
+    with pytest.raises(PermissionDenied):
+        w.as_("guest").reveal_credential("Acme/Staging/Spare key")
+    assert len(w.as_("support").list_events(kinds=["credential.revealed"])) == 1
+
+
+# -- read-only sessions --------------------------------------------------------------
+
+#: the facade's methods that only read (the rest must change something)
+READ_METHODS = {
+    "me", "list_users", "has_users", "list_contracts", "get_contract", "list_members",
+    "list_workspace_members", "list_workspaces", "get_workspace", "workspace_deletion_plan",
+    "list_credentials", "get_credential", "list_flows", "count_flows", "get_flow",
+    "flow_views_by_id", "workspaces_for_copy", "list_events", "list_requests", "revision",
+    "sweep",  # enforcement, not a change of the caller's: runs in any session
+}
+
+
+def _allowed_role(action: str) -> str:
+    return next(role for role in COLUMNS if EXPECTED[(action, role)] == "ok")
+
+
+@pytest.mark.parametrize("action", sorted(WRITES))
+def test_readonly_session_refuses_every_change(fresh_world, action):
+    w = fresh_world
+    run, _ = ACTIONS[action]
+    fd = w.as_(_allowed_role(action), readonly=True)
+    if action in SETUP:
+        SETUP[action](w)
+    before = (w.store.revision(), table_counts(w.store))
+    with pytest.raises(PermissionDenied, match="read-only"):
+        run(fd, w)
+    assert (w.store.revision(), table_counts(w.store)) == before
+
+
+def test_every_changing_method_of_the_facade_is_in_the_readonly_test():
+    public = {name for name, member in inspect.getmembers(Flowdeck, inspect.isfunction)
+              if not name.startswith("_")}
+    unknown = public - READ_METHODS - WRITES
+    assert not unknown, f"classify these as reads or add them to the read-only test: {unknown}"
