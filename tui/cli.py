@@ -165,7 +165,7 @@ def run(argv: list[str] | None = None) -> int:
         _err("error: interrupted")
         return 130
     except OSError as exc:
-        if exc.errno == errno.EPIPE:
+        if exc.errno == errno.EPIPE:  # the reader went away (| head): quietly, as Click does
             _quiet_stdout()
             return 1
         where = f" ({exc.filename})" if exc.filename else ""

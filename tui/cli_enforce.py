@@ -88,4 +88,4 @@ def _loop(fd, interval: float) -> None:
 
 
 def register(app: typer.Typer) -> None:
-    app.command("enforce")(enforce)
+    app.command("enforce", rich_help_panel="Workers and demos")(enforce)

@@ -33,7 +33,7 @@ def steps_text(f) -> str:
 @flow_app.command("list")
 def flow_list(
     ctx: typer.Context,
-    scope: Annotated[str | None, typer.Argument(metavar="[CONTRACT[/WS]]")] = None,
+    scope: Annotated[str | None, typer.Argument(metavar="CONTRACT[/WS]")] = None,
     status: Annotated[str | None, typer.Option(
         "--status", metavar="STATUS", help="inactive, active or stopped.")] = None,
     as_json: JsonFlag = False,
@@ -170,7 +170,7 @@ def step_credential(
     ctx: typer.Context,
     path: FlowPath,
     number: Annotated[int, typer.Argument(metavar="N", min=1, help="The step, counted from 1.")],
-    credential: Annotated[str | None, typer.Argument(metavar="[CREDENTIAL]")] = None,
+    credential: Annotated[str | None, typer.Argument(metavar="CREDENTIAL")] = None,
     clear: Annotated[bool, typer.Option("--clear", help="Take the step's credential away.")] = False,
 ) -> None:
     """Choose the credential step N uses (one of its workspace, of the step's component)."""
@@ -201,7 +201,7 @@ def message_send(
 
 def events(
     ctx: typer.Context,
-    path: Annotated[str | None, typer.Argument(metavar="[PATH]",
+    path: Annotated[str | None, typer.Argument(metavar="PATH",
                                                help="A contract, workspace or flow.")] = None,
     limit: Annotated[int, typer.Option("--limit", metavar="N", min=1, max=10_000,
                                        help="At most N events.")] = 50,
@@ -221,7 +221,8 @@ def events(
 def register(app: typer.Typer) -> None:
     from .cli_credentials import credential_app
 
-    app.add_typer(credential_app, name="credential")
-    app.add_typer(flow_app, name="flow")
-    app.add_typer(message_app, name="message")
-    app.command("events")(events)
+    panel = "Flows and what runs through them"
+    app.add_typer(credential_app, name="credential", rich_help_panel=panel)
+    app.add_typer(flow_app, name="flow", rich_help_panel=panel)
+    app.add_typer(message_app, name="message", rich_help_panel=panel)
+    app.command("events", rich_help_panel=panel)(events)

@@ -184,10 +184,9 @@ def support_decline(
 
 
 def register(app: typer.Typer) -> None:
-    app.add_typer(user_app, name="user")
-    app.add_typer(contract_app, name="contract")
-    app.add_typer(member_app, name="member")
     from .cli_workspaces import workspace_app
 
-    app.add_typer(workspace_app, name="workspace")
-    app.add_typer(support_app, name="support")
+    panel = "People, contracts and workspaces"
+    for sub, name in ((user_app, "user"), (contract_app, "contract"), (member_app, "member"),
+                      (workspace_app, "workspace"), (support_app, "support")):
+        app.add_typer(sub, name=name, rich_help_panel=panel)

@@ -35,7 +35,7 @@ def workspace_create(ctx: typer.Context, path: WsPath) -> None:
 
 @workspace_app.command("list")
 def workspace_list(ctx: typer.Context,
-                   contract: Annotated[str | None, typer.Argument(metavar="[CONTRACT]")] = None,
+                   contract: Annotated[str | None, typer.Argument(metavar="CONTRACT")] = None,
                    as_json: JsonFlag = False) -> None:
     """List the workspaces you may see, of one contract or of all."""
     workspaces = ctx_of(ctx).as_caller().list_workspaces(contract)

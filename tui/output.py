@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, TextIO
@@ -91,6 +92,20 @@ def compact(detail: dict[str, Any]) -> str:
 
 
 # -- tables --------------------------------------------------------------------
+def width(text: str) -> int:
+    """Columns ``text`` takes on a terminal: wide East Asian letters 2, combining marks 0."""
+    total = 0
+    for ch in text:
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            continue
+        total += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return total
+
+
+def pad(text: str, columns: int) -> str:
+    return text + " " * max(0, columns - width(text))
+
+
 def _single_line(text: str) -> str:
     return " ".join(str(text).split()) if ("\n" in str(text) or "\t" in str(text)) else str(text)
 
@@ -102,17 +117,17 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, empty: str =
     if not cells:
         note(empty)
         return
-    widths = [len(h) for h in headers]
+    widths = [width(h) for h in headers]
     for row in cells:
         for i, cell in enumerate(row):
-            widths[i] = max(widths[i], len(cell))
+            widths[i] = max(widths[i], width(cell))
     colour = use_colour()
 
     def line(values: list[str], header: bool = False) -> str:
         parts = []
         last = len(values) - 1
         for i, value in enumerate(values):
-            text = value if i == last else value.ljust(widths[i])
+            text = value if i == last else pad(value, widths[i])
             if colour and header:
                 text = f"{_BOLD}{text}{_RESET}"
             elif colour and i in colour_columns and value.lower() in _COLOURS:
