@@ -21,7 +21,6 @@ from store.errors import FlowdeckError
 
 from . import cli_demo, cli_enforce, cli_flows, cli_org
 from .cli_context import CliContext, open_tui_for
-from .config import load_config
 
 app = typer.Typer(
     name="flowdeck",
@@ -90,9 +89,8 @@ def root(
         "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
 ) -> None:
     """Flowdeck: contracts, workspaces, flows and the eight-hour work time."""
-    config = load_config()
     state = CliContext(db=db, user=user, now=now, speed=speed,  # type: ignore[arg-type]
-                       readonly=readonly, config=config)
+                       readonly=readonly)
     ctx.obj = state
     _last_state[:] = [state]
     ctx.call_on_close(state.close)

@@ -19,7 +19,7 @@ import typer
 
 from store.errors import FlowdeckError, InvalidInput, NotFound
 
-from .config import Config
+from .config import Config, load_config
 
 if TYPE_CHECKING:
     from store.clock import Clock
@@ -49,10 +49,17 @@ class CliContext:
     now: datetime | None
     speed: float
     readonly: bool
-    config: Config
+    _config: Config | None = field(default=None, repr=False)
     _clock: Clock | None = field(default=None, repr=False)
     _store: Store | None = field(default=None, repr=False)
     _caller: str | None = field(default=None, repr=False)
+
+    @property
+    def config(self) -> Config:
+        """The config file, read when first needed (so --help works beside a broken one)."""
+        if self._config is None:
+            self._config = load_config()
+        return self._config
 
     # -- where and when ------------------------------------------------------
     @property
@@ -129,6 +136,7 @@ def ctx_of(ctx: typer.Context) -> CliContext:
     obj: Any = ctx.find_root().obj
     if not isinstance(obj, CliContext):  # pragma: no cover - the root callback always sets it
         raise RuntimeError("the flowdeck context is missing")
+    obj.config  # noqa: B018 - every command reads the config file, so a broken one always says so
     return obj
 
 
