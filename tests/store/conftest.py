@@ -31,7 +31,7 @@ def world_factory(tmp_path_factory) -> Callable[[], World]:
     def make() -> World:
         target = base / f"world-{next(counter)}.db"
         shutil.copyfile(template, target)
-        shutil.copyfile(key, target.with_name(target.name + ".key"))
+        shutil.copy(key, target.with_name(target.name + ".key"))  # keeps its mode 0600
         clock = FrozenClock(T0)
         world = World(open_store(sqlite_url(target), clock), clock, built.request_id)
         return world
