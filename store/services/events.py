@@ -23,8 +23,12 @@ class EventService(ServiceBase):
             ContractMember.user_id == uid, ContractMember.role.in_(("owner", "admin")))
         member_ws = select(WorkspaceMember.workspace_id).where(WorkspaceMember.user_id == uid)
         admin_ws = select(Workspace.id).where(Workspace.contract_id.in_(admin_of))
+        # Events of a deleted workspace lose their workspace id but keep their path
+        # (names never hold '/'): only those who saw every workspace see them then.
+        contract_level = ~Event.path.contains("/", autoescape=True)
         return or_(
-            and_(Event.workspace_id.is_(None), Event.contract_id.in_(contracts)),
+            and_(Event.workspace_id.is_(None), Event.contract_id.in_(contracts), contract_level),
+            and_(Event.workspace_id.is_(None), Event.contract_id.in_(admin_of)),
             Event.workspace_id.in_(member_ws),
             Event.workspace_id.in_(admin_ws),
         )
