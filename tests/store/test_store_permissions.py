@@ -382,3 +382,17 @@ def test_every_changing_method_of_the_facade_is_in_the_readonly_test():
               if not name.startswith("_")}
     unknown = public - READ_METHODS - WRITES
     assert not unknown, f"classify these as reads or add them to the read-only test: {unknown}"
+
+
+def test_deleted_workspace_history_stays_invisible_to_those_who_could_not_see_it(fresh_world):
+    w = fresh_world
+    w.as_("integrator").reveal_credential("Acme/Staging/CRM token")
+    mia = w.as_("contract_member")
+    seen_before = {(e.kind, e.path) for e in mia.list_events(limit=1000)}
+    assert all("/" not in path for _, path in seen_before)  # contract-level events only
+    w.as_("contract_owner").delete_workspace("Acme/Staging", yes=True)
+    for events in (mia.list_events(limit=1000), mia.list_events("Acme", limit=1000)):
+        assert {(e.kind, e.path) for e in events} == seen_before
+    # those who saw every workspace still see what happened to it
+    kinds = {e.kind for e in w.as_("contract_admin").list_events("Acme", limit=1000)}
+    assert {"workspace.deleted", "credential.revealed", "flow.started"} <= kinds
