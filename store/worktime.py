@@ -8,18 +8,28 @@ stop the same flow, because the second UPDATE no longer matches it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, insert, select, update
+from sqlalchemy import (
+    Column,
+    Integer,
+    MetaData,
+    Table,
+    and_,
+    delete,
+    exists,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlmodel import Session
 
-from .models import Contract, Event, Flow, Message, Workspace
+from .models import Contract, Event, Flow, Message, UTCTime, Workspace
 from .policy import LOG_MAX_ENTRIES, LOG_RETENTION, WORK_TIME
 from .views import SweepResult
-
-_CHUNK = 500
 
 
 def deadline_for(kind: str, started_at: datetime) -> datetime | None:
@@ -27,54 +37,77 @@ def deadline_for(kind: str, started_at: datetime) -> datetime | None:
     return started_at + WORK_TIME if kind == "limited" else None
 
 
-def _chunks(ids: list[int]) -> Iterable[list[int]]:
-    for i in range(0, len(ids), _CHUNK):
-        yield ids[i:i + _CHUNK]
+_stopped = Table(
+    "fd_stopped_flows", MetaData(), Column("id", Integer, primary_key=True),
+    prefixes=["TEMPORARY"],
+)
 
 
-def _paths(s: Session, ids: list[int]) -> dict[int, tuple[int, int, str]]:
-    """flow id -> (contract id, workspace id, 'Contract/Workspace/Flow')."""
-    out: dict[int, tuple[int, int, str]] = {}
-    for chunk in _chunks(ids):
-        rows = s.execute(
-            select(Flow.id, Contract.id, Workspace.id, Contract.name, Workspace.name, Flow.name)
-            .join(Workspace, Workspace.id == Flow.workspace_id)
-            .join(Contract, Contract.id == Workspace.contract_id)
-            .where(Flow.id.in_(chunk))
-        ).all()
-        for fid, cid, wid, cname, wname, fname in rows:
-            out[fid] = (cid, wid, f"{cname}/{wname}/{fname}")
-    return out
+def _mark(s: Session, ids: list[int]) -> Table:
+    """Put ``ids`` in a per-connection temporary table, so what follows is set-based."""
+    conn = s.connection()
+    _stopped.create(conn, checkfirst=True)
+    conn.execute(_stopped.delete())
+    conn.execute(_stopped.insert(), [{"id": i} for i in ids])
+    return _stopped
+
+
+def _json_detail(s: Session, **fields: Any):
+    """A JSON object built by the database (json_object / json_build_object)."""
+    build = func.json_build_object if s.get_bind().dialect.name == "postgresql" else func.json_object
+    args: list[Any] = []
+    for key, value in fields.items():
+        args += [literal(key), value]
+    return build(*args)
+
+
+def _paths_of_marked(s: Session) -> dict[int, str]:
+    rows = s.execute(
+        select(Flow.id, Contract.name, Workspace.name, Flow.name)
+        .join(Workspace, Workspace.id == Flow.workspace_id)
+        .join(Contract, Contract.id == Workspace.contract_id)
+        .where(Flow.id.in_(select(_stopped.c.id)))
+    ).all()
+    return {fid: f"{c}/{w}/{f}" for fid, c, w, f in rows}
 
 
 def _stop(s: Session, condition: Any, *, reason: str, at: Any, kind: str,
-          actor_id: int | None, event_at: datetime | None = None,
-          extra: dict[str, Any] | None = None) -> list[tuple[int, int, datetime]]:
-    """Stop every active flow matching ``condition``; return (id, lost, stopped_at)."""
+          actor_id: int | None, event_at: datetime | None = None) -> list[tuple[int, int, datetime]]:
+    """Stop every active flow matching ``condition``; return (id, lost, stopped_at).
+
+    One conditional UPDATE, then set-based statements over the flows it
+    stopped: their queues purged and one event each, all in this transaction.
+    """
+    flows = Flow.__table__
     stmt = (
-        update(Flow)
-        .where(Flow.status == "active", condition)
+        update(flows)
+        .where(flows.c.status == "active", condition)
         .values(status="stopped", stop_reason=reason, stopped_at=at, deadline=None,
-                lost_messages=Flow.queued, queued=0)
-        .returning(Flow.id, Flow.lost_messages, Flow.stopped_at)
+                lost_messages=flows.c.queued, queued=0)
+        .returning(flows.c.id, flows.c.lost_messages, flows.c.stopped_at)
     )
-    rows = [tuple(r) for r in s.execute(stmt, execution_options={"synchronize_session": False})]
+    rows = [tuple(r) for r in s.execute(stmt)]
     if not rows:
         return []
-    ids = [r[0] for r in rows]
-    for chunk in _chunks(ids):
-        s.execute(delete(Message).where(Message.flow_id.in_(chunk)))
-    paths = _paths(s, ids)
-    events = []
-    for fid, lost, stopped_at in rows:
-        cid, wid, path = paths[fid]
-        events.append(dict(
-            at=event_at or stopped_at, actor_id=actor_id, kind=kind, category="audit",
-            contract_id=cid, workspace_id=wid, flow_id=fid, path=path,
-            detail={"lost_messages": lost, "reason": reason, **(extra or {})},
-        ))
-    for i in range(0, len(events), _CHUNK):
-        s.execute(insert(Event), events[i:i + _CHUNK])
+    marked = _mark(s, [r[0] for r in rows])
+    in_marked = select(marked.c.id)
+    s.execute(delete(Message.__table__).where(Message.__table__.c.flow_id.in_(in_marked)))
+    path = Contract.name + literal("/") + Workspace.name + literal("/") + Flow.name
+    source = (
+        select(
+            flows.c.stopped_at if event_at is None else literal(event_at, UTCTime),
+            literal(actor_id, Integer), literal(kind), literal("audit"),
+            Workspace.contract_id, Workspace.id, Flow.id, path,
+            _json_detail(s, lost_messages=Flow.lost_messages, reason=literal(reason)),
+        )
+        .select_from(flows.join(Workspace, Workspace.id == flows.c.workspace_id)
+                     .join(Contract, Contract.id == Workspace.contract_id))
+        .where(flows.c.id.in_(in_marked))
+    )
+    ev = Event.__table__.c
+    s.execute(insert(Event.__table__).from_select(
+        [ev.at, ev.actor_id, ev.kind, ev.category, ev.contract_id, ev.workspace_id,
+         ev.flow_id, ev.path, ev.detail], source))
     return rows
 
 
@@ -164,12 +197,12 @@ def sweep(store, now: datetime | None = None) -> SweepResult:
     def body(s: Session) -> SweepResult:
         at = now or store.clock.now()
         rows = stop_overdue(s, at)
+        paths = _paths_of_marked(s) if rows else {}
         pruned = prune_logs(s, at)
         s.info["flowdeck_changed"] = bool(rows or pruned)
-        paths = _paths(s, [r[0] for r in rows]) if rows else {}
         return SweepResult(
             stopped=len(rows), lost_messages=sum(r[1] for r in rows), pruned_events=pruned,
-            flows=[paths[r[0]][2] for r in rows],
+            flows=sorted(paths.values()),
         )
 
     return store.run(body, write=True)
