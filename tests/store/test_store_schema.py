@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -131,3 +132,36 @@ def test_times_are_kept_and_shown_to_the_whole_second_in_utc(tmp_path):
         parsed = datetime.fromisoformat(value)
         assert parsed.microsecond == 0 and parsed.tzinfo is None, value
     assert datetime.fromisoformat(stored[0]) == datetime(2026, 3, 2, 9, 0, 6)
+
+
+# -- the JSON shape of views (DESIGN section 4) -------------------------------------
+
+
+def test_view_json_has_the_documented_keys(fresh_world):
+    w = fresh_world
+    integ = w.as_("integrator")
+    contract = integ.get_contract("Acme").to_json()
+    assert {"id", "name", "status", "role"} <= set(contract)
+    assert (contract["status"], contract["role"]) == ("active", "member")
+    ws = integ.get_workspace("Acme/Staging").to_json()
+    assert {"id", "path", "name", "contract", "kind", "role"} <= set(ws)
+    assert (ws["path"], ws["contract"], ws["kind"], ws["role"]) == (
+        "Acme/Staging", "Acme", "limited", "integrator")
+    flow = integ.get_flow("Acme/Staging/Orders").to_json()
+    assert {"id", "path", "name", "workspace_kind", "status", "type", "started_at", "deadline",
+            "remaining_seconds", "stopped_at", "stop_reason", "queued_messages", "steps"} <= set(flow)
+    assert (flow["status"], flow["type"], flow["remaining_seconds"], flow["queued_messages"]) == (
+        "active", "ordinary", 8 * 3600, 3)
+    assert (flow["started_at"], flow["deadline"]) == ("2026-03-02T09:00:00Z", "2026-03-02T17:00:00Z")
+    for step in flow["steps"]:
+        assert {"component", "credential", "settings", "queued"} <= set(step)
+    assert flow["steps"][2]["credential"] == "CRM token"
+    assert flow["steps"][2]["settings"] == {"url": "https://crm.example/orders"}
+    assert [s["queued"] for s in flow["steps"]] == [3, 0, 0]
+    cred = integ.get_credential("Acme/Staging/Spare key").to_json()
+    assert {"id", "path", "name", "component", "fields"} <= set(cred)
+    assert cred["fields"] == ["password", "username"]
+    event = integ.list_events("Acme/Staging/Orders", limit=1)[0].to_json()
+    assert {"at", "actor", "kind", "path", "detail"} <= set(event)
+    assert isinstance(event["detail"], dict) and event["at"].endswith("Z")
+    json.dumps([contract, ws, flow, cred, event])  # plain JSON all through
