@@ -1,0 +1,227 @@
+"""Fixtures of the TUI's tests: the demo store on a frozen clock, apps over it, and waiting.
+
+The demo (``store.demo.build_demo``) is built once per session at ``NOW`` in
+a template file; every ``demo()`` call copies that file (and its key file)
+and opens the copy with its own ``FrozenClock`` at ``NOW``, so each test
+starts from the same deterministic demo and may change it freely.
+
+Pilot tests are ``async def``: no asyncio plugin is installed, so the
+``pytest_pyfunc_call`` hook below runs them with ``asyncio.run``. Snapshot
+tests are plain ``def`` (``snap_compare`` runs the app itself).
+
+Data loads in workers, so after each key press a test waits with
+``settle(pilot)``: until no worker is pending, re-raising any error a
+worker swallowed (the screens start their workers with
+``exit_on_error=False``, which would otherwise hide a crash).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import itertools
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from textual.pilot import Pilot
+from textual.worker import WorkerCancelled, WorkerFailed
+
+from store.clock import FrozenClock
+from store.demo import build_demo
+from store.engine import Store, open_store
+from store.services import Flowdeck
+from tui.app import FlowdeckApp
+
+#: The instant of the demo: the frozen clocks of every TUI test start here.
+NOW = datetime(2026, 3, 10, 12, 0, 0, tzinfo=UTC)
+
+OWNER = "maria.santos@northwind.example"  # the demo's owner; the app opens as her
+SUPPORT = "priya.raman@flowdeck.example"
+GUEST = "lena.fischer@northwind.example"  # guest in Northwind Traders/Staging and /Production
+INTEGRATOR = "jonas.berg@northwind.example"
+
+NW = "Northwind Traders"
+GX = "Globex Logistics"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function):
+    """Run ``async def`` tests in a fresh event loop."""
+    if not inspect.iscoroutinefunction(pyfuncitem.obj):
+        return None
+    names = pyfuncitem._fixtureinfo.argnames
+    kwargs = {name: pyfuncitem.funcargs[name] for name in names}
+    asyncio.run(pyfuncitem.obj(**kwargs))
+    return True
+
+
+@pytest.fixture(autouse=True)
+def _steady(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No animations, no inherited colour or theme settings, whatever the caller's shell has."""
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
+    for name in ("NO_COLOR", "FLOWDECK_THEME", "FLOWDECK_STEADY", "FLOWDECK_DB", "FLOWDECK_USER"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@dataclass
+class Demo:
+    """One copy of the demo store, opened on its own frozen clock."""
+
+    store: Store
+    clock: FrozenClock
+    path: Path
+
+    @property
+    def url(self) -> str:
+        return f"sqlite:///{self.path}"
+
+    def as_(self, email: str | None) -> Flowdeck:
+        return Flowdeck(self.store, email)
+
+    def app(self, user: str = OWNER, **kwargs) -> FlowdeckApp:
+        kwargs.setdefault("steady", True)
+        return FlowdeckApp(user=user, store=self.store, **kwargs)
+
+    def other_connection(self) -> Store:
+        """A second, independent store on the same file: another operator's process."""
+        return open_store(self.url, FrozenClock(self.clock.now()))
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory) -> Path:
+    base = tmp_path_factory.mktemp("demo-template")
+    template = base / "demo.db"
+    store = open_store(f"sqlite:///{template}", FrozenClock(NOW))
+    build_demo(store)
+    store.secret_box()  # make sure the key file exists
+    store.close()  # the last connection checkpoints the WAL into the file
+    return template
+
+
+@pytest.fixture
+def demo_factory(demo_template: Path, tmp_path: Path) -> Iterator[Callable[[], Demo]]:
+    counter = itertools.count()
+    opened: list[Store] = []
+
+    def make() -> Demo:
+        target = tmp_path / f"demo-{next(counter)}.db"
+        shutil.copyfile(demo_template, target)
+        key = demo_template.with_name(demo_template.name + ".key")
+        shutil.copyfile(key, target.with_name(target.name + ".key"))
+        clock = FrozenClock(NOW)
+        store = open_store(f"sqlite:///{target}", clock)
+        opened.append(store)
+        return Demo(store, clock, target)
+
+    yield make
+    for store in opened:
+        store.close()
+
+
+@pytest.fixture
+def demo(demo_factory) -> Demo:
+    """A fresh copy of the demo store at ``NOW``."""
+    return demo_factory()
+
+
+async def settle(pilot: Pilot, rounds: int = 50) -> None:
+    """Wait until no worker is pending and the screen has caught up.
+
+    A finished worker may start another (an action reloads the screen), so
+    this loops. A worker cancelled by a newer one of its group is fine; one
+    that failed is re-raised here.
+    """
+    app = pilot.app
+    for _ in range(rounds):
+        pending = [w for w in app.workers if not w.is_finished]
+        for worker in pending:
+            try:
+                await worker.wait()
+            except WorkerCancelled:
+                pass
+            except WorkerFailed as exc:
+                raise AssertionError(f"worker {worker.name!r} failed: {exc.error!r}") from exc.error
+        await pilot.pause()
+        if all(w.is_finished for w in app.workers):
+            return
+    raise AssertionError("workers kept running: " + ", ".join(w.name for w in app.workers))
+
+
+async def press(pilot: Pilot, *keys: str) -> None:
+    """Press keys one at a time, settling after each."""
+    for key in keys:
+        await pilot.press(key)
+        await settle(pilot)
+
+
+async def type_text(pilot: Pilot, text: str) -> None:
+    """Type text into the focused input, key by key, then settle."""
+    await pilot.press(*text)
+    await settle(pilot)
+
+
+def notifications(app) -> list[str]:
+    """The texts of every notification the app has raised (shown or not)."""
+    return [str(n.message) for n in app._notifications]
+
+
+def plain(cell: object) -> str:
+    return cell.plain if hasattr(cell, "plain") else str(cell)
+
+
+def table_rows(screen, table_id: str) -> dict[str, list[str]]:
+    """The rows of a screen's table as plain text, by their first cell (a name)."""
+    from tui.widgets.table import RecordTable
+
+    table = screen.query_one(f"#{table_id}", RecordTable)
+    out = {}
+    for key in list(table.keys()):  # RecordTable.keys(): row keys in order
+        cells = [plain(c) for c in table.get_row(key)]
+        out[cells[0]] = cells
+    return out
+
+
+def current_name(screen, table_id: str) -> str | None:
+    from tui.widgets.table import RecordTable
+
+    table = screen.query_one(f"#{table_id}", RecordTable)
+    key = table.current_key
+    return None if key is None else plain(table.get_row(key)[0])
+
+
+async def highlight(pilot: Pilot, table_id: str, name: str) -> None:
+    """Move the cursor of the table in view, by arrow keys, to the row named ``name``."""
+    screen = pilot.app.screen
+    names = list(table_rows(screen, table_id))
+    assert name in names, f"{name!r} is not in {table_id}: {names}"
+    for _ in range(len(names) + 1):
+        here = current_name(screen, table_id)
+        if here == name:
+            return
+        await press(pilot, "down" if names.index(here) < names.index(name) else "up")
+    raise AssertionError(f"could not reach {name!r} in {table_id}")
+
+
+async def open_by_keys(pilot: Pilot, contract: str, workspace: str | None = None,
+                       flow: str | None = None) -> None:
+    """From the contracts screen, walk down to a contract, workspace or flow with arrows and Enter."""
+    await settle(pilot)
+    await highlight(pilot, "contracts", contract)
+    await press(pilot, "enter")
+    if workspace is None:
+        return
+    await highlight(pilot, "workspaces-table", workspace)
+    await press(pilot, "enter")
+    if flow is None:
+        return
+    await highlight(pilot, "flows-table", flow)
+    await press(pilot, "enter")
+
+
+def footer_keys(screen) -> list[str]:
+    """The keys the footer offers right now."""
+    return [k.key for k in screen.query("FooterKey")]
