@@ -90,7 +90,9 @@ class FlowdeckScreen(Screen):
             self.reload()
 
     def reload(self) -> None:
-        self.run_worker(self._reload(), exclusive=True, group="reload", exit_on_error=False)
+        # the coroutine function, not a coroutine: a reload cancelled before it starts
+        # (a newer one replaced it) then leaves no never-awaited coroutine behind
+        self.run_worker(self._reload, exclusive=True, group="reload", exit_on_error=False)
 
     async def _reload(self) -> None:
         try:

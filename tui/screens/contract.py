@@ -65,7 +65,7 @@ class ContractScreen(FlowdeckScreen):
                     Column("name", "Workspace", width=26), Column("kind", "Kind", width=10),
                     Column("role", "Your role", width=11), Column("flows", "Flows", width=6),
                     Column("active", "Active", width=6),
-                ], id="workspaces-table", tooltip_for=self._tooltip)
+                ], id="workspaces-table", tooltip_for=self._kind_tooltip)
             with TabPane("Members", id="members"):
                 yield RecordTable([
                     Column("email", "Email", width=30), Column("name", "Name", width=22),
@@ -150,7 +150,7 @@ class ContractScreen(FlowdeckScreen):
         key = self.query_one("#members-table", RecordTable).current_key
         return next((m for m in self.data.members if m.email == key), None)
 
-    def _tooltip(self, row_key: str, column: str) -> str | None:
+    def _kind_tooltip(self, row_key: str, column: str) -> str | None:
         if column != "kind" or not self.data:
             return None
         w = next((w for w in self.data.workspaces if str(w.id) == row_key), None)

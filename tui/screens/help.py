@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import ActiveBinding, Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
@@ -48,7 +48,7 @@ def keys_of(screen) -> list[tuple[str, str, bool]]:
     """
     seen: dict[str, tuple[int, str, str, bool]] = {}
     app = screen.app
-    for active in screen.active_bindings.values():
+    for active in _every_binding(screen):
         binding = active.binding
         shown = app.get_key_display(binding)
         if "super" in binding.key:
@@ -60,3 +60,25 @@ def keys_of(screen) -> list[tuple[str, str, bool]]:
         seen.setdefault(words + shown, (rank, shown, words, active.enabled))
     return [(key, words, enabled) for _, key, words, enabled in
             sorted(seen.values(), key=lambda k: (k[0], k[2].lower(), k[1]))]
+
+
+def _every_binding(screen) -> list[ActiveBinding]:
+    """Like ``screen.active_bindings``, but keeping the keys ``check_action`` hides (as disabled).
+
+    Those are the keys the user may not use here (a guest's Start): listed dimmed, not left
+    out. A key bound at several levels shows the binding that would act, as Textual picks it.
+    """
+    app = screen.app
+    found: dict[str, tuple[bool, ActiveBinding]] = {}  # key -> (hidden, binding)
+    for namespace, bindings in screen._modal_binding_chain:
+        for key, binding in bindings:
+            state = app._check_action_state(binding.action, namespace)
+            hidden = state is False
+            if key in found:
+                was_hidden, before = found[key]
+                takes_over = (binding.priority and not before.binding.priority) or \
+                    (was_hidden and not hidden)
+                if not takes_over:
+                    continue
+            found[key] = (hidden, ActiveBinding(namespace, binding, bool(state), binding.tooltip))
+    return [active for _hidden, active in found.values()]
