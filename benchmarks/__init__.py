@@ -1,0 +1,1 @@
+"""Flowdeck's performance harness: ``python -m benchmarks`` (not timed tests)."""
