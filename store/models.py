@@ -140,11 +140,15 @@ class FlowStep(SQLModel, table=True):
         default=None, foreign_key="credentials.id", ondelete="SET NULL", index=True
     )
     settings: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    fired_at: datetime | None = When(nullable=True)  # a timer's last scheduled instant emitted
 
 
 class Message(SQLModel, table=True):
     __tablename__ = "messages"
-    __table_args__ = (Index("ix_messages_flow_step", "flow_id", "step", "id"),)
+    __table_args__ = (
+        Index("ix_messages_flow_step", "flow_id", "step", "id"),
+        Index("ix_messages_claimable", "failed", "id"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     flow_id: int = Field(foreign_key="flows.id", ondelete="CASCADE")
@@ -155,6 +159,8 @@ class Message(SQLModel, table=True):
     available_at: datetime | None = When(nullable=True)
     failed: bool = False  # parked after its retries ran out (full workspaces)
     error: str | None = Field(default=None, max_length=2000)
+    claim: str | None = Field(default=None, max_length=36)  # the worker's claim on it, if any
+    claimed_until: datetime | None = When(nullable=True)  # ... which lapses then
 
 
 class Event(SQLModel, table=True):
@@ -178,6 +184,28 @@ class Event(SQLModel, table=True):
     flow_id: int | None = Field(default=None, foreign_key="flows.id", ondelete="SET NULL")
     path: str = Field(default="", max_length=200)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class WebhookHit(SQLModel, table=True):
+    """One accepted webhook request: the per-contract rate limit counts these."""
+
+    __tablename__ = "webhook_hits"
+    __table_args__ = (Index("ix_webhook_hits_contract_at", "contract_id", "at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contracts.id", ondelete="CASCADE")
+    at: datetime = When()
+
+
+class FlowThroughput(SQLModel, table=True):
+    """Messages a flow finished (and failed) in one minute."""
+
+    __tablename__ = "flow_throughput"
+
+    flow_id: int = Field(foreign_key="flows.id", primary_key=True, ondelete="CASCADE")
+    minute: datetime = Field(sa_type=UTCTime, primary_key=True)
+    processed: int = 0
+    failed: int = 0
 
 
 class SupportRequest(SQLModel, table=True):

@@ -36,9 +36,33 @@ NAME_MAX = 40
 #: Step failures: retries before a message is parked (or a limited flow stopped).
 STEP_RETRIES = 3
 
+#: The wait before the first retry of a failed step; each further retry waits twice as long.
+STEP_BACKOFF = timedelta(seconds=2)
+
+#: A worker's claim on a message lapses after this, so another worker takes it over
+#: (a worker that died mid-step loses nothing). Longer than any step may take.
+CLAIM_LEASE = timedelta(seconds=60)
+
+#: An http step gives up on its target after this long.
+HTTP_TIMEOUT = timedelta(seconds=10)
+
+#: The largest webhook body, and the largest http response a step passes on.
+MAX_BODY_BYTES = 1_000_000
+
+#: Messages processed per flow and minute are counted, and the counts kept this long.
+THROUGHPUT_KEEP = timedelta(hours=24)
+
+#: "Messages per minute" in lists is the average over this many recent minutes.
+THROUGHPUT_RATE_MINUTES = 5
+
 
 def queue_cap(kind: str) -> int:
     return QUEUE_CAP[kind]
+
+
+def retry_delay(attempt: int) -> timedelta:
+    """The wait before retry ``attempt`` (1, 2, 3 …): doubling from STEP_BACKOFF."""
+    return STEP_BACKOFF * (2 ** max(0, attempt - 1))
 
 
 def work_hours_text() -> str:

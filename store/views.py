@@ -134,6 +134,35 @@ class EventView(View):
 
 
 @dataclass(frozen=True)
+class ExecutionView(View):
+    """One run of one step on one message, from the flow log."""
+
+    id: int
+    at: datetime
+    message: int | None
+    step: int | None
+    component: str | None
+    outcome: str  # succeeded, retrying, parked, flow_stopped
+    status: int | None = None  # an http step's response status
+    ms: int | None = None
+    attempt: int | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class FailedMessageView(View):
+    """A message parked after its retries ran out; the operator retries or discards it."""
+
+    id: int
+    step: int
+    component: str | None
+    attempts: int
+    error: str | None
+    enqueued_at: datetime
+    payload: Any = None
+
+
+@dataclass(frozen=True)
 class SupportRequestView(View):
     id: int
     path: str

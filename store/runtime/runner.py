@@ -1,0 +1,119 @@
+"""A whole runtime in one process: the worker threads, timers and sweeps, and the webhook
+server. ``flowdeck work`` runs one in the foreground; ``flowdeck demo`` one in the background.
+
+Housekeeping runs in its own thread: every second it fires the timers that
+are due, and every few seconds it runs the work-time sweep (stop overdue
+flows, prune the flow log) and drops counters nobody needs any more.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+
+from sqlalchemy import delete
+
+from .. import worktime
+from ..errors import FlowdeckError
+from ..models import WebhookHit
+from ..policy import WEBHOOK_RATE_WINDOW
+from . import DEFAULT_HOST, DEFAULT_PORT, throughput
+from .server import HookServer
+from .timers import Timers
+from .webhooks import HookAnswer
+from .worker import Worker
+
+TIMER_EVERY = 1.0  # seconds between timer checks
+SWEEP_EVERY = 5.0  # seconds between work-time sweeps
+SUMMARY_EVERY = 60.0  # seconds between "processed=…" lines (when something happened)
+
+
+def _q(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+class Runtime:
+    def __init__(self, store, *, concurrency: int = 1, host: str = DEFAULT_HOST,
+                 port: int | None = DEFAULT_PORT, log: Callable[[str], None] | None = None) -> None:
+        """``port=None``: no webhook server (the demo when its port is taken)."""
+        self.store = store
+        self.log = log or (lambda _line: None)
+        self.worker = Worker(store, concurrency=concurrency, log=self.log)
+        self.timers = Timers(store)
+        self.server = HookServer(store, host, port, self._answered) if port is not None else None
+        self._stop = threading.Event()
+        self._house: threading.Thread | None = None
+
+    @property
+    def address(self) -> tuple[str, int] | None:
+        return self.server.address if self.server else None
+
+    def start(self) -> None:
+        if self.server:
+            self.server.start()
+        self.worker.start()
+        self._house = threading.Thread(target=self._housekeeping, name="flowdeck-housekeeping",
+                                       daemon=True)
+        self._house.start()
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """Stop taking work; let steps in progress finish (up to ``timeout`` seconds)."""
+        self._stop.set()
+        if self.server:
+            self.server.stop()
+        self.worker.stop()
+        self.worker.join(timeout)
+        if self._house is not None:
+            self._house.join(5)
+
+    # -- webhooks -------------------------------------------------------------------------
+    def _answered(self, flow_id: int | None, answer: HookAnswer) -> None:
+        if answer.accepted:
+            self.worker.wake()
+        extra = f" queued={answer.body.get('queued')}" if answer.accepted else ""
+        if answer.status == 429:
+            extra = f" retry_after={answer.retry_after}"
+        self.log(f"webhook flow={flow_id if flow_id is not None else '-'} status={answer.status}{extra}")
+
+    # -- housekeeping ---------------------------------------------------------------------
+    def _housekeeping(self) -> None:
+        next_sweep = time.monotonic()
+        next_summary = time.monotonic() + SUMMARY_EVERY
+        last = None
+        while not self._stop.is_set():
+            try:
+                for path, what in self.timers.fire_due():
+                    self.log(f"timer flow={_q(path)} {what}")
+                    self.worker.wake()
+                if time.monotonic() >= next_sweep:
+                    next_sweep = time.monotonic() + SWEEP_EVERY
+                    self.sweep()
+            except FlowdeckError as exc:
+                self.log(exc.line())
+            except Exception as exc:  # noqa: BLE001 - housekeeping must outlive one bad turn
+                self.log(f"error: internal error: {type(exc).__name__}: {exc}")
+            if time.monotonic() >= next_summary:
+                next_summary = time.monotonic() + SUMMARY_EVERY
+                c = self.worker.counts
+                now = (c.processed, c.retried, c.parked, c.stopped)
+                if now != last:
+                    last = now
+                    self.log(f"processed={c.processed} retried={c.retried} parked={c.parked} "
+                             f"flows_stopped={c.stopped}")
+            self._stop.wait(TIMER_EVERY)
+
+    def sweep(self) -> None:
+        result = worktime.sweep(self.store)
+        for path in result.flows:
+            self.log(f"flow.auto_stopped path={_q(path)}")
+
+        def prune(s) -> None:
+            now = self.store.clock.now()
+            dropped = s.execute(delete(WebhookHit).where(WebhookHit.at <= now - WEBHOOK_RATE_WINDOW),
+                                execution_options={"synchronize_session": False}).rowcount or 0
+            dropped += throughput.prune(s, now)
+            s.info["flowdeck_changed"] = False
+
+        self.store.run(prune, write=True)

@@ -1,0 +1,156 @@
+"""Running one step of a flow on one message.
+
+``run_step`` takes the step as the worker claimed it and the message's
+payload, and returns what goes on to the next step (``StepOutcome``) or
+raises ``StepError``. It touches no table: what a step writes to the flow
+log comes back in the outcome, and the worker records it in the same
+transaction that moves the message on.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import FlowdeckError
+
+#: The longest text (an error, a log excerpt) a step puts in an event.
+TEXT_MAX = 500
+#: Compiled JSONata expressions kept per worker thread.
+_EXPRESSIONS_KEPT = 256
+
+
+@dataclass(frozen=True)
+class StepSpec:
+    """A step as the worker runs it: its settings and its credential, still sealed."""
+
+    position: int
+    component: str
+    settings: dict[str, Any]
+    credential: str | None = None  # the credential's name
+    sealed: str | None = None  # the credential's encrypted fields
+
+
+@dataclass
+class StepOutcome:
+    output: Any
+    detail: dict[str, Any] = field(default_factory=dict)  # e.g. an http status
+    logs: list[dict[str, Any]] = field(default_factory=list)  # flow-log entries to write
+
+
+class StepError(Exception):
+    """A step failed; the message is retried, then parked (or its flow stopped)."""
+
+    def __init__(self, message: str, detail: dict[str, Any] | None = None) -> None:
+        super().__init__(message)
+        self.message = clip(message)
+        self.detail = detail or {}
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def clip(text: str, limit: int = TEXT_MAX) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def scrub(text: str, secrets: dict[str, str] | None) -> str:
+    """``text`` with every secret value of a credential masked."""
+    for value in (secrets or {}).values():
+        if value and len(value) >= 3:
+            text = text.replace(value, "•••")
+    return text
+
+
+def as_json(value: Any) -> Any:
+    """``value`` as plain JSON data (lists, dicts, strings, numbers, booleans, None)."""
+    try:
+        return json.loads(json.dumps(value))
+    except (TypeError, ValueError) as exc:
+        raise StepError(f"the result is not JSON data ({exc})") from None
+
+
+def _missing(spec: StepSpec, key: str) -> StepError:
+    return StepError(f"step {spec.position} ({spec.component}) has no {key}; set it with "
+                     f"'flowdeck flow step set PATH {spec.position} {key} VALUE'")
+
+
+# -- transform -------------------------------------------------------------------
+_local = threading.local()
+
+
+def _compiled(expression: str):
+    cache: dict[str, Any] | None = getattr(_local, "expressions", None)
+    if cache is None:
+        cache = _local.expressions = {}
+    found = cache.get(expression)
+    if found is None:
+        import jsonata
+
+        try:
+            found = jsonata.Jsonata(expression)
+        except Exception as exc:  # noqa: BLE001 - jsonata raises its own kinds
+            raise StepError(f"the JSONata expression does not parse: {exc}") from None
+        if len(cache) >= _EXPRESSIONS_KEPT:
+            cache.clear()
+        cache[expression] = found
+    return found
+
+
+def run_transform(spec: StepSpec, payload: Any) -> StepOutcome:
+    expression = (spec.settings or {}).get("expression")
+    if not expression:
+        raise _missing(spec, "expression")
+    compiled = _compiled(expression)
+    try:
+        result = compiled.evaluate(payload)
+    except Exception as exc:  # noqa: BLE001 - a failing expression is the step's failure
+        raise StepError(f"the JSONata expression failed: {exc}") from None
+    return StepOutcome(as_json(result))
+
+
+# -- log -------------------------------------------------------------------------------
+def run_log(spec: StepSpec, payload: Any, message_id: int) -> StepOutcome:
+    text = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+    entry: dict[str, Any] = {"message": message_id, "step": spec.position}
+    if len(text) <= TEXT_MAX:
+        entry["payload"] = payload
+    else:
+        entry["excerpt"] = clip(text)
+    return StepOutcome(payload, logs=[entry])
+
+
+# -- dispatch ----------------------------------------------------------------------------
+def open_secrets(store, spec: StepSpec) -> dict[str, str] | None:
+    if spec.sealed is None:
+        return None
+    try:
+        return store.secret_box().open(spec.sealed, f"credential {spec.credential!r}")
+    except FlowdeckError as exc:
+        raise StepError(str(exc)) from None
+
+
+def run_step(store, spec: StepSpec, payload: Any, *, message_id: int, key: str) -> StepOutcome:
+    """Run ``spec`` on ``payload``. ``key`` names this run for the target (idempotency)."""
+    secrets: dict[str, str] | None = None
+    try:
+        if spec.component in ("webhook", "timer"):  # a trigger hands the message on as it came
+            return StepOutcome(payload)
+        if spec.component == "transform":
+            return run_transform(spec, payload)
+        if spec.component == "log":
+            return run_log(spec, payload, message_id)
+        if spec.component == "http":
+            from .httpstep import run_http
+
+            secrets = open_secrets(store, spec)
+            return run_http(spec, payload, secrets, key=key)
+        raise StepError(f"step {spec.position}: unknown component {spec.component!r}")
+    except StepError as exc:
+        exc.message = scrub(exc.message, secrets)
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever a step raises fails the step, not the worker
+        raise StepError(scrub(f"{type(exc).__name__}: {exc}", secrets)) from None

@@ -1,0 +1,155 @@
+"""The worker: threads that take messages through their flows' steps.
+
+Each thread claims one message, runs its step, and moves it on in one
+transaction; while it still holds the claim it goes on with the next step
+of the same message, so a message usually crosses its flow in one go.
+Failures are retried with back-off, then parked (full workspaces) or stop
+the flow (limited ones); see ``queue.fail``.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..errors import FlowdeckError
+from . import queue
+from .steps import StepError, run_step
+
+#: A thread with nothing to do looks again after this many seconds (or when woken).
+IDLE_WAIT = 0.25
+#: After a store error a thread waits this long before it tries again.
+ERROR_WAIT = 1.0
+
+Log = Callable[[str], None]
+
+
+@dataclass
+class Counts:
+    processed: int = 0  # messages that finished their flow
+    steps: int = 0  # steps that ran successfully
+    retried: int = 0
+    parked: int = 0
+    stopped: int = 0  # flows stopped because a step kept failing
+
+
+def _q(text: str) -> str:
+    return json.dumps(text, ensure_ascii=False)
+
+
+class Worker:
+    def __init__(self, store, *, concurrency: int = 1, log: Log | None = None) -> None:
+        self.store = store
+        self.concurrency = max(1, int(concurrency))
+        self.log = log or (lambda _line: None)
+        self.counts = Counts()
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._wake = threading.Condition()
+        self._threads: list[threading.Thread] = []
+
+    # -- one message --------------------------------------------------------------
+    def process_one(self) -> bool:
+        """Claim one message and take it as far as it goes. False: nothing to do."""
+        claim = queue.claim_next(self.store, uuid.uuid4().hex)
+        if claim is None:
+            return False
+        clock = self.store.clock
+        while True:
+            spec = claim.steps.get(claim.step)
+            if spec is None:  # the flow has no such step (any more): nothing left to run
+                queue.complete(self.store, claim, queue.StepOutcome(claim.payload), 0)
+                self._add(processed=1)
+                return True
+            if self._stop.is_set() or (claim.deadline is not None and clock.now() >= claim.deadline):
+                queue.release(self.store, claim)
+                return True
+            started = time.perf_counter()
+            try:
+                result = run_step(self.store, spec, claim.payload, message_id=claim.message_id,
+                                  key=f"flowdeck-{claim.flow_id}-{claim.message_id}-{claim.step}")
+            except StepError as exc:
+                self._failed(claim, exc, _ms(started))
+                return True
+            ms = _ms(started)
+            if claim.next_step() is None:
+                if queue.complete(self.store, claim, result, ms):
+                    self._add(processed=1, steps=1)
+                return True
+            if not queue.advance(self.store, claim, result, ms):
+                return True
+            self._add(steps=1)
+
+    def _failed(self, claim: queue.Claim, exc: StepError, ms: int) -> None:
+        step, component = claim.step, claim.steps[claim.step].component
+        outcome = queue.fail(self.store, claim, exc, ms)
+        where = f"flow={_q(claim.path)} step={step} component={component} message={claim.message_id}"
+        if outcome == "retrying":
+            self._add(retried=1)
+            self.log(f"execution.retrying {where} attempt={claim.attempts + 1} error={_q(str(exc))}")
+        elif outcome == "parked":
+            self._add(parked=1)
+            self.log(f"execution.failed {where} outcome=parked error={_q(str(exc))}")
+        elif outcome == "flow_stopped":
+            self._add(stopped=1)
+            self.log(f"flow.stopped {where} reason=step_failed error={_q(str(exc))}")
+
+    def _add(self, **counts: int) -> None:
+        with self._lock:
+            for key, n in counts.items():
+                setattr(self.counts, key, getattr(self.counts, key) + n)
+
+    def drain(self, limit: int | None = None) -> int:
+        """Process messages in this thread until none may run now; return how many."""
+        done = 0
+        while (limit is None or done < limit) and self.process_one():
+            done += 1
+        return done
+
+    # -- threads ----------------------------------------------------------------------
+    def start(self) -> None:
+        self._stop.clear()
+        for i in range(self.concurrency):
+            thread = threading.Thread(target=self._run, name=f"flowdeck-worker-{i + 1}", daemon=True)
+            self._threads.append(thread)
+            thread.start()
+
+    def wake(self) -> None:
+        """Something was enqueued: idle threads look now rather than at their next poll."""
+        with self._wake:
+            self._wake.notify_all()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.wake()
+
+    def join(self, timeout: float | None = None) -> None:
+        end = None if timeout is None else time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(None if end is None else max(0.0, end - time.monotonic()))
+        self._threads = [t for t in self._threads if t.is_alive()]
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                busy = self.process_one()
+            except FlowdeckError as exc:
+                self.log(exc.line())
+                self._stop.wait(ERROR_WAIT)
+                continue
+            except Exception as exc:  # noqa: BLE001 - a worker thread must not die of one message
+                self.log(f"error: internal error: {type(exc).__name__}: {exc}")
+                self._stop.wait(ERROR_WAIT)
+                continue
+            if not busy:
+                with self._wake:
+                    if not self._stop.is_set():
+                        self._wake.wait(IDLE_WAIT)
+
+
+def _ms(started: float) -> int:
+    return int((time.perf_counter() - started) * 1000)
