@@ -41,6 +41,12 @@ class Claim:
     workspace_id: int
     deadline: datetime | None
     steps: dict[int, StepSpec]
+    enqueued_at: datetime | None = None
+
+    def key(self) -> str:
+        """Names this step of this message for the target, the same on every retry."""
+        stamp = int(self.enqueued_at.timestamp()) if self.enqueued_at else 0
+        return f"flowdeck-{self.flow_id}-{self.message_id}-{stamp}-{self.step}"
 
     def next_step(self) -> int | None:
         later = [p for p in self.steps if p > self.step]
@@ -69,12 +75,12 @@ def claim_next(store, token: str) -> Claim | None:
             update(Message).where(Message.id == oldest, _claimable(now))
             .values(claim=token, claimed_until=now + CLAIM_LEASE)
             .returning(Message.id, Message.flow_id, Message.step, Message.payload,
-                       Message.attempts),
+                       Message.attempts, Message.enqueued_at),
             execution_options={"synchronize_session": False},
         ).first()
         if row is None:
             return None
-        mid, fid, step, payload, attempts = row
+        mid, fid, step, payload, attempts, enqueued_at = row
         flow, ws, contract = s.execute(
             select(Flow, Workspace, Contract).join(Workspace, Workspace.id == Flow.workspace_id)
             .join(Contract, Contract.id == Workspace.contract_id).where(Flow.id == fid)).one()
@@ -87,7 +93,7 @@ def claim_next(store, token: str) -> Claim | None:
         }
         return Claim(mid, fid, step, payload, attempts, token,
                      f"{contract.name}/{ws.name}/{flow.name}", contract.id, ws.id,
-                     flow.deadline, steps)
+                     flow.deadline, steps, enqueued_at)
 
     return store.run(body, write=True)
 
@@ -96,7 +102,7 @@ def _mine(claim: Claim):
     return (Message.id == claim.message_id, Message.claim == claim.token)
 
 
-def _log(s: Session, claim: Claim, at: datetime, kind: str, detail: dict[str, Any]) -> dict:
+def _log(claim: Claim, at: datetime, kind: str, detail: dict[str, Any]) -> dict:
     return dict(at=at, actor_id=None, kind=kind, category="log", contract_id=claim.contract_id,
                 workspace_id=claim.workspace_id, flow_id=claim.flow_id, path=claim.path,
                 detail=detail)
@@ -111,8 +117,8 @@ def execution(claim: Claim, outcome: str, ms: int, extra: dict[str, Any] | None 
 
 def _write_events(s: Session, claim: Claim, now: datetime, kind: str, detail: dict,
                   logs: list[dict] | None = None) -> None:
-    rows = [_log(s, claim, now, kind, detail)]
-    rows += [_log(s, claim, now, "log.written", entry) for entry in logs or []]
+    rows = [_log(claim, now, kind, detail)]
+    rows += [_log(claim, now, "log.written", entry) for entry in logs or []]
     s.execute(insert(Event), rows)
 
 
@@ -194,9 +200,7 @@ def fail(store, claim: Claim, error: StepError, ms: int) -> str:
         if kind == "limited":
             detail["outcome"] = "flow_stopped"
             _write_events(s, claim, now, "execution.failed", detail)
-            worktime._stop(s, Flow.id == claim.flow_id, reason="step_failed", at=now,
-                           kind="flow.stopped", actor_id=None, event_at=now,
-                           extra={"step": claim.step, "error": error.message})
+            worktime.stop_flow(s, claim.flow_id, now, reason="step_failed", actor_id=None)
             return "flow_stopped"
         s.execute(update(Message).where(*_mine(claim))
                   .values(attempts=attempt, failed=True, error=error.message, claim=None,

@@ -71,7 +71,7 @@ class Worker:
             started = time.perf_counter()
             try:
                 result = run_step(self.store, spec, claim.payload, message_id=claim.message_id,
-                                  key=f"flowdeck-{claim.flow_id}-{claim.message_id}-{claim.step}")
+                                  key=claim.key())
             except StepError as exc:
                 self._failed(claim, exc, _ms(started))
                 return True
