@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 
+from textual.actions import SkipAction
 from textual.app import App
 from textual.binding import Binding
 
@@ -33,7 +34,7 @@ class FlowdeckApp(App):
                  clock: Clock | None = None, *, readonly: bool = False,
                  store: Store | None = None, theme: str | None = None,
                  keymap: dict[str, str] | None = None, tick_seconds: float = 1.0,
-                 steady: bool = False) -> None:
+                 steady: bool = False, tour: bool = False) -> None:
         super().__init__()
         if store is None:
             store = open_store(db_url, clock or Clock())
@@ -49,6 +50,11 @@ class FlowdeckApp(App):
         self._theme_name = theme or DEFAULT_THEME
         self._keymap = keymap or {}
         self._warned: set[tuple[int, str]] = set()
+        self.tour = None
+        if tour:  # the guided tour (flowdeck demo --tour): see tui/tour.py
+            from .tour import Tour
+
+            self.tour = Tour(self)
 
     # -- start-up ---------------------------------------------------------------
     def on_mount(self) -> None:
@@ -61,6 +67,8 @@ class FlowdeckApp(App):
         if self._keymap:
             self.set_keymap(self._keymap)
         self.open_contracts()
+        if self.tour is not None:
+            self.tour.start()
 
     @property
     def who(self) -> str:
@@ -111,6 +119,12 @@ class FlowdeckApp(App):
             self.open_workspace("/".join(parts[:2]))
         if len(parts) >= 3:
             self.open_flow(path)
+
+    def action_tour(self, move: str) -> None:
+        """The tour's keys (bound by the tour when it starts): next, back or leave."""
+        if self.tour is None:
+            raise SkipAction()
+        self.tour.move(move)
 
     # -- notifications that must be said once ---------------------------------------
     def say_once(self, key: tuple[int, str], message: str, severity: str = "warning") -> None:

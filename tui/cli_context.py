@@ -141,7 +141,7 @@ def ctx_of(ctx: typer.Context) -> CliContext:
 
 
 def open_tui_for(ctx: typer.Context, *, db_url: str | None = None, user: str | None = None,
-                 clock=None) -> None:
+                 clock=None, tour: bool = False) -> None:
     """Open the TUI (written elsewhere; imported only when asked for)."""
     state = ctx_of(ctx)
     try:
@@ -155,7 +155,7 @@ def open_tui_for(ctx: typer.Context, *, db_url: str | None = None, user: str | N
         user = state.caller()
     state.close()  # the TUI opens the store itself
     code = open_tui(db_url=url, user=user, clock=clock or state.clock(), readonly=state.readonly,
-                    config=state.config)
+                    config=state.config, tour=tour)
     if isinstance(code, int) and code:
         raise typer.Exit(code)
 

@@ -69,6 +69,9 @@ def demo(
     speed: Annotated[float | None, typer.Option(
         "--speed", metavar="N", callback=_check_speed,
         help="Run the demo's clock N times as fast as real time.")] = None,
+    tour: Annotated[bool, typer.Option(
+        "--tour", help="Open the TUI with a guided tour of the demo (] next, [ back, Esc leaves).")
+    ] = False,
 ) -> None:
     """Fill a fresh demo store and open the TUI as its owner."""
     from store.engine import open_store, shown_url
@@ -76,6 +79,10 @@ def demo(
 
     state = ctx_of(ctx)
     clock = state.clock(speed if speed is not None else state.speed)
+    if tour:  # the tour speeds the clock up for a while, to show the eight-hour stop
+        from .tour import TimeLapseClock
+
+        clock = TimeLapseClock(state.now, clock.speed)
     url = normalize_db(state.db) if state.db else _remove_old_demo()
     store = open_store(url, clock)
     try:
@@ -95,7 +102,7 @@ def demo(
     o.out(result.summary)
     o.out(f"open it again with: flowdeck --db {shlex.quote(url)} --user {shlex.quote(owner)}")
     if sys.stdout.isatty() and sys.stdin.isatty():
-        open_tui_for(ctx, db_url=url, user=owner, clock=clock)
+        open_tui_for(ctx, db_url=url, user=owner, clock=clock, tour=tour)
 
 
 def register(app: typer.Typer) -> None:

@@ -9,7 +9,7 @@ from store.errors import FlowdeckError
 
 
 def open_tui(*, db_url: str | None, user: str | None, clock: Clock | None = None,
-             readonly: bool = False, config: Any = None) -> int:
+             readonly: bool = False, config: Any = None, tour: bool = False) -> int:
     """Run the TUI until the user quits. Raises FlowdeckError before any screen on bad input."""
     from .app import FlowdeckApp
 
@@ -18,6 +18,6 @@ def open_tui(*, db_url: str | None, user: str | None, clock: Clock | None = None
     if user is None:
         raise FlowdeckError("no user to open Flowdeck as: pass --user EMAIL or set FLOWDECK_USER")
     app = FlowdeckApp(db_url=db_url, user=user, clock=clock, readonly=readonly, theme=theme,
-                      keymap=dict(keys) if keys else None)
+                      keymap=dict(keys) if keys else None, tour=tour)
     app.run()
     return app.return_code or 0
