@@ -62,6 +62,15 @@ def _is_transient(exc: BaseException) -> bool:
     )
 
 
+def _is_unique_race(exc: BaseException) -> bool:
+    """A unique key that another transaction committed between our check and our insert.
+
+    SQLite serialises writers, so this happens only on a server (PostgreSQL in READ
+    COMMITTED): run the transaction again, and its own check then refuses by name.
+    """
+    return getattr(getattr(exc, "orig", None), "sqlstate", None) == "23505"
+
+
 class Store:
     """One open store: engine, clock and the key to its secrets."""
 
@@ -125,6 +134,8 @@ class Store:
             except FlowdeckError:
                 raise
             except (OperationalError, DBAPIError) as exc:
+                if attempt < 2 and _is_unique_race(exc):
+                    continue
                 if attempt < _TRANSIENT_RETRIES and _is_transient(exc):
                     time.sleep(delay)
                     delay = min(delay * 2, 1.0)
@@ -199,6 +210,8 @@ def create_engine_for(url: str) -> Engine:
             kwargs.update(connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
     elif backend == "postgresql":
         kwargs.update(pool_pre_ping=True)
+        if "connect_timeout" not in parsed.query:  # a server that never answers is an error, not a hang
+            kwargs.update(connect_args={"connect_timeout": 10})
     try:
         engine = create_engine(url, **kwargs)
     except Exception as exc:  # noqa: BLE001 - unknown driver, bad options
