@@ -1,7 +1,9 @@
 """Running the real ``flowdeck`` console script, each test against its own store.
 
 ``cli(*args)`` runs the script in a subprocess with ``FLOWDECK_DB`` pointing
-at the test's SQLite file, ``FLOWDECK_CONFIG`` at a config file in the
+at the test's store (``cli.url``: its SQLite file ``cli.db``, or with
+``FLOWDECK_TEST_DB`` set an empty PostgreSQL database of its own),
+``FLOWDECK_CONFIG`` at a config file in the
 test's directory, the data and config directories inside it too, and
 ``--now`` fixed at ``T0`` unless the test gives another instant. Every run
 checks that no traceback reached stderr, and that a refusal is exactly one
@@ -19,6 +21,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import backends
 import pytest
 from flowdeck_world import T0
 
@@ -59,14 +62,15 @@ def check_shape(r: Result) -> None:
 class Cli:
     """Runs ``flowdeck`` as a user would, in the test's own corner of the disk."""
 
-    def __init__(self, tmp_path: Path) -> None:
+    def __init__(self, tmp_path: Path, url: str | None = None) -> None:
         self.tmp = tmp_path
         self.db = tmp_path / "flowdeck.db"
+        self.url = url or backends.store_url(self.db, empty=True)
         self.config = tmp_path / "config.toml"
         env = {k: v for k, v in os.environ.items()
                if not k.startswith("FLOWDECK_") or k == "FLOWDECK_SECRET_KEY"}
         env.update(
-            FLOWDECK_DB=f"sqlite:///{self.db}", FLOWDECK_CONFIG=str(self.config),
+            FLOWDECK_DB=self.url, FLOWDECK_CONFIG=str(self.config),
             XDG_DATA_HOME=str(tmp_path / "data"), XDG_CONFIG_HOME=str(tmp_path / "config"),
             HOME=str(tmp_path / "home"), NO_COLOR="1", COLUMNS="200",
             LOGNAME="nobody-in-particular", USER="nobody-in-particular",
@@ -106,13 +110,15 @@ class Cli:
 
 
 @pytest.fixture
-def cli(tmp_path: Path) -> Cli:
-    return Cli(tmp_path)
+def cli(tmp_path: Path):
+    runner = Cli(tmp_path)
+    yield runner
+    backends.drop(runner.url)
 
 
 @pytest.fixture
 def world_cli(world, tmp_path: Path) -> Cli:
-    """``cli`` on the store the shared ``world`` fixture filled (same file, same T0)."""
-    runner = Cli(tmp_path)
-    assert Path(world.store.db_file) == runner.db
+    """``cli`` on the store the shared ``world`` fixture filled (same store, same T0)."""
+    runner = Cli(tmp_path, url=world.store.url)
+    assert world.store.db_file is None or Path(world.store.db_file) == runner.db
     return runner

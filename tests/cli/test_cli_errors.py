@@ -83,7 +83,7 @@ def test_readonly_session_reads_but_refuses_every_change(world_cli):
 
 def test_a_damaged_or_foreign_store_is_one_error_line(cli, tmp_path):
     cli.db.write_bytes(b"this is not a database at all" * 100)
-    r = cli("contract", "list", user="a@b.example", expect=1)
+    r = cli("--db", str(cli.db), "contract", "list", user="a@b.example", expect=1)
     assert r.err.startswith("error: ") and "damaged" in r.err
     other = tmp_path / "dir.db"
     other.mkdir()
@@ -95,7 +95,8 @@ def test_a_damaged_or_foreign_store_is_one_error_line(cli, tmp_path):
 
 def test_config_file_sets_db_and_user_and_options_win(world_cli, tmp_path):
     cli = world_cli
-    cli.config.write_text(f'user = "{INTEG}"\ndb = "{cli.db}"\ntheme = "dark"\n[keys]\nquit = "q"\n')
+    db = cli.db if cli.url.startswith("sqlite") else cli.url  # a plain file path, or the server's URL
+    cli.config.write_text(f'user = "{INTEG}"\ndb = "{db}"\ntheme = "dark"\n[keys]\nquit = "q"\n')
     env = {"FLOWDECK_DB": ""}
     flows = cli("flow", "list", "Acme/Staging", "--json", env=env).json
     assert {f["name"] for f in flows} == {"Orders", "Idle"}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
+import backends
 import pytest
 
 from store.clock import Clock, FrozenClock
@@ -19,7 +20,7 @@ NOW = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
 
 def _open(path, clock=None):
-    return open_store(f"sqlite:///{path}", clock or FrozenClock(NOW))
+    return open_store(backends.store_url(path), clock or FrozenClock(NOW))
 
 
 @pytest.fixture(scope="module")
@@ -31,6 +32,7 @@ def demo(tmp_path_factory):
     elapsed = time.perf_counter() - started
     yield store, info, calls, elapsed
     store.close()
+    backends.drop(store.url)
 
 
 @pytest.fixture(scope="module")
@@ -212,3 +214,4 @@ def test_deterministic_and_restores_a_real_clock(tmp_path, all_flows):
     assert [key(f) for f in flows] == [key(f) for f in all_flows]
     assert info.summary.startswith("2 contracts")
     store.close()
+    backends.drop(store.url)

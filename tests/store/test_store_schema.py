@@ -7,6 +7,7 @@ import sqlite3
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from backends import sqlite_only
 from flowdeck_world import T0, sqlite_url
 
 from store import migrate
@@ -21,6 +22,7 @@ def _tables(path) -> set[str]:
         return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 
 
+@sqlite_only("a new SQLite file in WAL mode; tests/ops/test_postgres_store.py opens a new database")
 def test_a_new_store_is_created_at_the_head_revision_and_reopens(tmp_path):
     db = tmp_path / "new.db"
     store = open_store(sqlite_url(db), FrozenClock(T0))
@@ -34,6 +36,7 @@ def test_a_new_store_is_created_at_the_head_revision_and_reopens(tmp_path):
     again.close()
 
 
+@sqlite_only("edits a SQLite file; tests/ops/test_postgres_store.py does the same to a database")
 def test_a_store_newer_than_the_code_is_refused(tmp_path):
     db = tmp_path / "newer.db"
     open_store(sqlite_url(db), FrozenClock(T0)).close()
@@ -48,6 +51,7 @@ def test_a_store_newer_than_the_code_is_refused(tmp_path):
         assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "9999_from_the_future"
 
 
+@sqlite_only("a foreign SQLite file; tests/ops/test_postgres_store.py tries a foreign database")
 def test_a_database_that_is_not_a_flowdeck_store_is_refused(tmp_path):
     db = tmp_path / "other.db"
     with sqlite3.connect(db) as conn:
@@ -59,6 +63,7 @@ def test_a_database_that_is_not_a_flowdeck_store_is_refused(tmp_path):
     assert _tables(db) == {"invoices"}  # nothing was added to someone else's database
 
 
+@sqlite_only("a file that is not a SQLite database")
 def test_a_file_that_is_not_a_database_is_refused(tmp_path):
     db = tmp_path / "notes.db"
     db.write_bytes(b"these are my notes, not a database\n" * 200)
@@ -105,6 +110,7 @@ def test_clock_times_are_utc_truncated_to_seconds():
     assert iso(datetime(2026, 3, 2, 11, 0, 5, 999_999, tzinfo=cest)) == "2026-03-02T09:00:05Z"
 
 
+@sqlite_only("reads stored times with sqlite3; tests/ops/test_postgres_store.py reads a database")
 def test_times_are_kept_and_shown_to_the_whole_second_in_utc(tmp_path):
     clock = FrozenClock(datetime(2026, 3, 2, 11, 0, 5, 987_654, tzinfo=timezone(timedelta(hours=2))))
     store = open_store(sqlite_url(tmp_path / "t.db"), clock)

@@ -9,6 +9,7 @@ import logging
 import stat
 
 import pytest
+from backends import sqlite_only
 from flowdeck_world import SECRET
 
 from store.errors import FlowdeckError
@@ -48,6 +49,8 @@ def _files(w) -> dict[str, bytes]:
     return found
 
 
+@sqlite_only("reads the store's files byte by byte; tests/ops/test_postgres_store.py reads "
+             "every row of a PostgreSQL store instead")
 def test_secret_is_nowhere_but_in_a_reveal(fresh_world, caplog):
     w = fresh_world
     caplog.set_level(logging.DEBUG)
@@ -102,6 +105,7 @@ def test_secret_is_nowhere_but_in_a_reveal(fresh_world, caplog):
             assert secret.encode("utf-16-le") not in data, f"{secret!r} found in {name}"
 
 
+@sqlite_only("a server store keeps no key file; its key comes from FLOWDECK_SECRET_KEY")
 def test_key_file_beside_a_sqlite_store_is_private(world):
     key = world.store.db_file.with_name(world.store.db_file.name + ".key")
     assert key.exists()  # made when the world stored its first credential

@@ -1,9 +1,10 @@
 """Fixtures of the TUI's tests: the demo store on a frozen clock, apps over it, and waiting.
 
 The demo (``store.demo.build_demo``) is built once per session at ``NOW`` in
-a template file; every ``demo()`` call copies that file (and its key file)
-and opens the copy with its own ``FrozenClock`` at ``NOW``, so each test
-starts from the same deterministic demo and may change it freely.
+a template store; every ``demo()`` call copies it (the file and its key file,
+or on PostgreSQL a database made from it: see ``backends``) and opens the copy
+with its own ``FrozenClock`` at ``NOW``, so each test starts from the same
+deterministic demo and may change it freely.
 
 Pilot tests are ``async def``: no asyncio plugin is installed, so the
 ``pytest_pyfunc_call`` hook below runs them with ``asyncio.run``. Snapshot
@@ -20,12 +21,12 @@ from __future__ import annotations
 import asyncio
 import inspect
 import itertools
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import backends
 import pytest
 from textual.pilot import Pilot
 from textual.worker import WorkerCancelled, WorkerFailed
@@ -77,7 +78,7 @@ class Demo:
 
     @property
     def url(self) -> str:
-        return f"sqlite:///{self.path}"
+        return self.store.url
 
     def as_(self, email: str | None) -> Flowdeck:
         return Flowdeck(self.store, email)
@@ -87,15 +88,16 @@ class Demo:
         return FlowdeckApp(user=user, store=self.store, **kwargs)
 
     def other_connection(self) -> Store:
-        """A second, independent store on the same file: another operator's process."""
+        """A second, independent store on the same file or database: another operator's process."""
         return open_store(self.url, FrozenClock(self.clock.now()))
 
 
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory) -> Path:
+def demo_template(tmp_path_factory) -> str:
+    """The URL of the session's demo store, which every ``demo()`` copies."""
     base = tmp_path_factory.mktemp("demo-template")
-    template = base / "demo.db"
-    store = open_store(f"sqlite:///{template}", FrozenClock(NOW))
+    template = backends.store_url(base / "demo.db")
+    store = open_store(template, FrozenClock(NOW))
     build_demo(store)
     store.secret_box()  # make sure the key file exists
     store.close()  # the last connection checkpoints the WAL into the file
@@ -103,23 +105,21 @@ def demo_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def demo_factory(demo_template: Path, tmp_path: Path) -> Iterator[Callable[[], Demo]]:
+def demo_factory(demo_template: str, tmp_path: Path) -> Iterator[Callable[[], Demo]]:
     counter = itertools.count()
     opened: list[Store] = []
 
     def make() -> Demo:
         target = tmp_path / f"demo-{next(counter)}.db"
-        shutil.copyfile(demo_template, target)
-        key = demo_template.with_name(demo_template.name + ".key")
-        shutil.copyfile(key, target.with_name(target.name + ".key"))
         clock = FrozenClock(NOW)
-        store = open_store(f"sqlite:///{target}", clock)
+        store = open_store(backends.clone_url(demo_template, target), clock)
         opened.append(store)
         return Demo(store, clock, target)
 
     yield make
     for store in opened:
         store.close()
+        backends.drop(store.url)
 
 
 @pytest.fixture
