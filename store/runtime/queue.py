@@ -12,11 +12,12 @@ runs the step again (at-least-once).
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, insert, or_, select, update
+from sqlalchemy import and_, delete, exists, insert, or_, select, update
 from sqlmodel import Session
 
 from .. import worktime
@@ -53,22 +54,31 @@ class Claim:
         return min(later) if later else None
 
 
+_pick = random.Random()
+
+
 def _claimable(now: datetime):
     return or_(Message.claimed_until.is_(None), Message.claimed_until <= now)
 
 
 def claim_next(store, token: str) -> Claim | None:
-    """Take the oldest message that may run now, or None."""
+    """Take the oldest message that may run now of a flow chosen at random among those that
+    have one (so one flow's backlog does not starve the others), or None."""
 
     def body(s: Session) -> Claim | None:
         s.info["flowdeck_changed"] = False  # a claim alone changes nothing anyone sees
         now = store.clock.now()
+        live = and_(Flow.status == "active", or_(Flow.deadline.is_(None), Flow.deadline > now))
+        runnable = and_(Message.failed.is_(False),
+                        or_(Message.available_at.is_(None), Message.available_at <= now),
+                        _claimable(now))
+        waiting = s.scalars(select(Flow.id).where(
+            live, exists().where(Message.flow_id == Flow.id, runnable))).all()
+        if not waiting:
+            return None
         oldest = (
             select(Message.id).join(Flow, Flow.id == Message.flow_id)
-            .where(Flow.status == "active", or_(Flow.deadline.is_(None), Flow.deadline > now),
-                   Message.failed.is_(False),
-                   or_(Message.available_at.is_(None), Message.available_at <= now),
-                   _claimable(now))
+            .where(Message.flow_id == _pick.choice(waiting), live, runnable)
             .order_by(Message.id).limit(1).scalar_subquery()
         )
         row = s.execute(
