@@ -1,4 +1,5 @@
-"""One flow: its state and countdown, its steps with their queues, its events."""
+"""One flow: its state and countdown, its steps with their queues and the messages it
+processes per minute, its executions, failed messages and events."""
 
 from __future__ import annotations
 
@@ -8,17 +9,17 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Footer, Sparkline, Static, TabbedContent, TabPane
 
 from store.components import COMPONENTS
-from store.permissions import EDIT_FLOWS, RUN_FLOWS, SEND_MESSAGES, may
-from store.views import CredentialView, EventView, FlowView
+from store.permissions import EDIT_FLOWS, HANDLE_FAILED, RUN_FLOWS, SEND_MESSAGES, may
+from store.views import CredentialView, EventView, ExecutionView, FailedMessageView, FlowView
 
 from ..format import KIND_EXPLANATION, LIMITED_BANNER, STOP_REASON_WORDS, short_when, status_text, when
 from ..live import FlowWatch
 from ..widgets.breadcrumb import Breadcrumb
 from ..widgets.table import Column, RecordTable
-from . import flow_actions, workspace_forms
+from . import flow_actions, flow_runs, workspace_forms
 from .base import FilterBar, FlowdeckScreen
 from .form import FormField, FormScreen
 from .workspace import event_detail, who
@@ -29,6 +30,9 @@ class FlowData:
     flow: FlowView
     events: list[EventView]
     credentials: list[CredentialView]
+    executions: list[ExecutionView]
+    failed: list[FailedMessageView]
+    rate: list[int]  # messages processed in each of the last minutes
 
 
 class FlowScreen(FlowdeckScreen):
@@ -42,6 +46,13 @@ class FlowScreen(FlowdeckScreen):
         Binding("k", "step_credential", "Step credential", show=False, id="flow.credential"),
         Binding("t", "switch_type", "Switch ordinary/realtime", show=False, id="flow.type"),
         Binding("c", "copy", "Copy to workspace", show=False, id="flow.copy"),
+        Binding("r", "retry", "Retry", id="flow.retry"),
+        Binding("d", "discard", "Discard", id="flow.discard"),
+        Binding("a", "retry_all", "Retry all failed", show=False, id="flow.retry_all"),
+        Binding("D", "discard_all", "Discard all failed", show=False, id="flow.discard_all"),
+        Binding("1", "tab('executions')", "Executions tab", show=False, id="flow.tab1"),
+        Binding("2", "tab('failed')", "Failed tab", show=False, id="flow.tab2"),
+        Binding("3", "tab('events')", "Events tab", show=False, id="flow.tab3"),
     ]
 
     def __init__(self, path: str) -> None:
@@ -50,6 +61,8 @@ class FlowScreen(FlowdeckScreen):
         self.data: FlowData | None = None
         self.watch = None
         self.screen_name = f"Flow {path}"
+        self._described = "steps-table"  # the table whose highlighted row the detail line tells
+        self._shown_once = False
 
     def compose(self) -> ComposeResult:
         contract, workspace, name = self.path.split("/")
@@ -58,7 +71,11 @@ class FlowScreen(FlowdeckScreen):
         with Horizontal(id="summary"):
             yield Static("", id="state")
             yield Static("", id="countdown")
-        yield Static("Steps", classes="section")
+        with Horizontal(id="steps-head"):
+            yield Static("Steps", classes="section", id="steps-label")
+            yield Static(f"processed/min, {flow_runs.RATE_MINUTES} min ", id="rate-label")
+            yield Sparkline([0] * flow_runs.RATE_MINUTES, summary_function=max, id="rate")
+            yield Static("", id="rate-now")
         yield RecordTable([
             Column("pos", "#", width=2, sortable=False),
             Column("component", "Component", width=10, sortable=False),
@@ -66,13 +83,32 @@ class FlowScreen(FlowdeckScreen):
             Column("settings", "Settings", width=30, sortable=False),
             Column("queued", "Queued", width=6, sortable=False),
         ], id="steps-table", sort="pos")
-        yield Static("Events", classes="section")
-        yield RecordTable([
-            Column("at", "At", width=16, sortable=False),
-            Column("actor", "Who", width=14, sortable=False),
-            Column("kind", "What", width=18, sortable=False),
-            Column("detail", "Detail", sortable=False),
-        ], id="flow-events", sort="at")
+        with TabbedContent(id="flow-tabs", initial="executions"):
+            with TabPane("Executions", id="executions"):
+                yield RecordTable([
+                    Column("at", "At", width=8, sortable=False),
+                    Column("message", "Msg", width=5, sortable=False),
+                    Column("step", "Step", width=11, sortable=False),
+                    Column("outcome", "Outcome", width=12, sortable=False),
+                    Column("status", "HTTP", width=4, sortable=False),
+                    Column("ms", "ms", width=5, sortable=False),
+                    Column("error", "Error", width=19, sortable=False),
+                ], id="flow-executions", sort="at")
+            with TabPane("Failed", id="failed"):
+                yield RecordTable([
+                    Column("id", "Msg", width=5, sortable=False),
+                    Column("step", "Step", width=11, sortable=False),
+                    Column("attempts", "Tries", width=5, sortable=False),
+                    Column("since", "Since", width=16, sortable=False),
+                    Column("error", "Error", width=22, sortable=False),
+                ], id="flow-failed", sort="id")
+            with TabPane("Events", id="events"):
+                yield RecordTable([
+                    Column("at", "At", width=16, sortable=False),
+                    Column("actor", "Who", width=14, sortable=False),
+                    Column("kind", "What", width=18, sortable=False),
+                    Column("detail", "Detail", sortable=False),
+                ], id="flow-events", sort="at")
         yield Static("", classes="detail", id="detail")
         yield FilterBar(placeholder="filter events")
         yield Footer()
@@ -87,7 +123,9 @@ class FlowScreen(FlowdeckScreen):
         flow = svc.get_flow(self.path)
         ws_path = "/".join(flow.path.split("/")[:2])
         return FlowData(flow, svc.list_events(flow.path, limit=200),
-                        svc.list_credentials(ws_path))
+                        svc.list_credentials(ws_path), svc.list_executions(flow.path, limit=100),
+                        svc.list_failed(flow.path, limit=500),
+                        svc.flow_throughput(flow.path, flow_runs.RATE_MINUTES))
 
     def show(self, data: FlowData) -> None:
         self.data = data
@@ -110,8 +148,25 @@ class FlowScreen(FlowdeckScreen):
         events.sync([(str(e.id), [short_when(e.at, now), who(e.actor), e.kind,
                                    event_detail(e, with_name=False)])
                      for e in data.events if self.matches(e.kind, e.actor)])
+        self._show_runs(data, now)
         self._describe()
         self.refresh_bindings()
+
+    def _show_runs(self, data: FlowData, now) -> None:
+        if not self._shown_once:  # on first sight, a flow where nothing ran yet shows its history
+            self._shown_once = True
+            if not data.executions and not data.failed:
+                self.query_one(TabbedContent).active = "events"
+        self.query_one("#rate", Sparkline).data = data.rate
+        self.query_one("#rate-now", Static).update(flow_runs.rate_now(data.rate))
+        runs = self.query_one("#flow-executions", RecordTable)
+        runs.sync([(str(e.id), flow_runs.execution_row(e, now)) for e in data.executions
+                   if self.matches(e.outcome, e.component or "", e.error or "")])
+        failed = self.query_one("#flow-failed", RecordTable)
+        failed.sync([(str(m.id), flow_runs.failed_row(m, now)) for m in data.failed
+                     if self.matches(m.error or "", m.component or "", str(m.id))])
+        tab = self.query_one(TabbedContent).get_tab("failed")
+        tab.label = f"Failed ({len(data.failed)})" if data.failed else "Failed"
 
     def _state(self, now) -> None:
         f = self.data.flow
@@ -151,10 +206,33 @@ class FlowScreen(FlowdeckScreen):
         key = self.query_one("#steps-table", RecordTable).current_key
         return next((s for s in self.data.flow.steps if str(s.position) == key), None)
 
+    def current_failed(self) -> FailedMessageView | None:
+        if self.data is None or self.tab != "failed":
+            return None
+        key = self.query_one("#flow-failed", RecordTable).current_key
+        return next((m for m in self.data.failed if str(m.id) == key), None)
+
+    def current_execution(self) -> ExecutionView | None:
+        if self.data is None:
+            return None
+        key = self.query_one("#flow-executions", RecordTable).current_key
+        return next((e for e in self.data.executions if str(e.id) == key), None)
+
+    @property
+    def tab(self) -> str:
+        return self.query_one(TabbedContent).active or "executions"
+
     def _describe(self) -> None:
         if self.data is None:
             return
         f = self.data.flow
+        if self._described == "flow-failed" and (m := self.current_failed()):
+            may_act = not self.fd.readonly and may(HANDLE_FAILED, f.role)
+            self.query_one("#detail", Static).update(flow_runs.failed_detail(m, may_act))
+            return
+        if self._described == "flow-executions" and (e := self.current_execution()):
+            self.query_one("#detail", Static).update(flow_runs.execution_detail(e))
+            return
         s = self.current_step()
         text = Text()
         if s is not None:
@@ -163,7 +241,14 @@ class FlowScreen(FlowdeckScreen):
         text.append(KIND_EXPLANATION[f.workspace_kind], style="dim")
         self.query_one("#detail", Static).update(text)
 
-    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._described = event.data_table.id or "steps-table"
+        self._describe()
+        self.refresh_bindings()
+
+    def on_tabbed_content_tab_activated(self, _event) -> None:
+        self._described = {"executions": "flow-executions", "failed": "flow-failed"}.get(
+            self.tab, "steps-table")
         self._describe()
         self.refresh_bindings()
 
@@ -185,6 +270,10 @@ class FlowScreen(FlowdeckScreen):
         if action in ("edit_step", "copy"):
             return writable and may(EDIT_FLOWS, role) and (action == "copy" or bool(
                 self.current_step() and COMPONENTS[self.current_step().component].settings))
+        if action in ("retry", "discard"):
+            return writable and may(HANDLE_FAILED, role) and self.current_failed() is not None
+        if action in ("retry_all", "discard_all"):
+            return writable and may(HANDLE_FAILED, role) and bool(self.data.failed)
         if action == "step_credential":
             step = self.current_step()
             return writable and may(EDIT_FLOWS, role) and step is not None and \
@@ -209,6 +298,25 @@ class FlowScreen(FlowdeckScreen):
 
     def action_copy(self) -> None:
         workspace_forms.copy_flow(self, self.data.flow)
+
+    def action_tab(self, tab: str) -> None:
+        self.query_one(TabbedContent).active = tab
+
+    def action_retry(self) -> None:
+        if m := self.current_failed():
+            flow_runs.retry(self, self.data.flow, [m.id])
+
+    def action_discard(self) -> None:
+        if m := self.current_failed():
+            flow_runs.discard(self, self.data.flow, [m.id], 1)
+
+    def action_retry_all(self) -> None:
+        if self.data and self.data.failed:
+            flow_runs.retry(self, self.data.flow, None)
+
+    def action_discard_all(self) -> None:
+        if self.data and self.data.failed:
+            flow_runs.discard(self, self.data.flow, None, len(self.data.failed))
 
     def action_edit_step(self) -> None:
         step = self.current_step()

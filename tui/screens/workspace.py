@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -28,6 +28,7 @@ from ..widgets.breadcrumb import Breadcrumb
 from ..widgets.table import Column, RecordTable
 from . import flow_actions, workspace_forms
 from .base import FilterBar, FlowdeckScreen
+from .flow_runs import per_minute
 from .workspace_actions import confirm_delete_workspace, convert_workspace_form, request_full_form
 
 FLOW_SORTS = {"name": "name", "status": "status", "type": "type", "time": "deadline",
@@ -42,6 +43,7 @@ class WorkspaceData:
     members: list[MemberView]
     events: list[EventView]
     open_request: bool
+    rates: dict[int, float] = field(default_factory=dict)  # flow id -> messages per minute
 
 
 class WorkspaceScreen(FlowdeckScreen):
@@ -82,9 +84,10 @@ class WorkspaceScreen(FlowdeckScreen):
         with TabbedContent(id="tabs", initial="flows"):
             with TabPane("Flows", id="flows"):
                 yield RecordTable([
-                    Column("name", "Flow", width=22), Column("status", "Status", width=10),
-                    Column("type", "Type", width=8), Column("time", "Time left", width=20),
+                    Column("name", "Flow", width=20), Column("status", "Status", width=10),
+                    Column("type", "Type", width=8), Column("time", "Time left", width=17),
                     Column("queued", "Queued", width=6),
+                    Column("rate", "/min", width=4, sortable=False),
                 ], id="flows-table")
             with TabPane("Credentials", id="credentials"):
                 yield RecordTable([
@@ -123,7 +126,8 @@ class WorkspaceScreen(FlowdeckScreen):
             if ws.kind == "limited" else False
         return WorkspaceData(ws, flows, svc.list_credentials(ws.path),
                              svc.list_workspace_members(ws.path),
-                             svc.list_events(ws.path, limit=200), open_request)
+                             svc.list_events(ws.path, limit=200), open_request,
+                             svc.throughput_rates(ws.path))
 
     def show(self, data: WorkspaceData) -> None:
         self.data = data
@@ -157,8 +161,10 @@ class WorkspaceScreen(FlowdeckScreen):
 
     def _flow_row(self, f: FlowView, now) -> list[object]:
         name = Text(f.name, style="bold")
+        rate = self.data.rates.get(f.id, 0.0) if self.data else 0.0
         return [name, status_text(f.status), f.type, self.watch.cell(f, now),
-                Text(str(f.queued_messages), justify="right")]
+                Text(str(f.queued_messages), justify="right"),
+                Text(per_minute(rate), justify="right", style="" if rate else "dim")]
 
     def tick(self) -> None:
         if self.watch is None or self.data is None:

@@ -1,0 +1,104 @@
+"""What runs through a flow, on its screen: executions, failed messages, messages per minute.
+
+Row builders for the Executions and Failed tables, the words under them,
+and the two things an operator does about failed messages: retry (a fresh
+set of tries) and discard (asks first; they are gone for good).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from rich.text import Text
+
+from store.views import ExecutionView, FailedMessageView, FlowView
+
+from ..format import short_when
+from .confirm import ConfirmScreen
+
+#: minutes the sparkline covers
+RATE_MINUTES = 30
+
+OUTCOME_STYLE = {"succeeded": "green", "retrying": "yellow", "parked": "bold red",
+                 "flow_stopped": "bold red"}
+OUTCOME_WORDS = {"succeeded": "ok", "retrying": "retrying", "parked": "parked",
+                 "flow_stopped": "flow stopped"}
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def per_minute(value: float) -> str:
+    """12 -> '12', 0.4 -> '0.4', 0 -> '0'."""
+    if value >= 10:
+        return f"{value:.0f}"
+    return f"{value:.1f}".rstrip("0").rstrip(".") or "0"
+
+
+def rate_now(series: list[int]) -> str:
+    """The last full minute's count, for the label beside the sparkline."""
+    last = series[-2] if len(series) >= 2 else (series[-1] if series else 0)
+    return f"{last}/min"
+
+
+def execution_row(e: ExecutionView, now: datetime) -> list[object]:
+    outcome = Text(OUTCOME_WORDS.get(e.outcome, e.outcome), style=OUTCOME_STYLE.get(e.outcome, ""))
+    step = f"{e.step} {e.component}" if e.step is not None else "—"
+    return [short_when(e.at, now), Text(str(e.message or "—"), justify="right"), step, outcome,
+            str(e.status) if e.status is not None else "—",
+            Text(str(e.ms) if e.ms is not None else "—", justify="right"), e.error or ""]
+
+
+def failed_row(m: FailedMessageView, now: datetime) -> list[object]:
+    return [Text(str(m.id), justify="right"), f"{m.step} {m.component or ''}".strip(),
+            Text(str(m.attempts), justify="right"), short_when(m.enqueued_at, now), m.error or ""]
+
+
+def execution_detail(e: ExecutionView) -> Text:
+    text = Text(f"Message {e.message}, step {e.step} ({e.component}): ")
+    text.append(OUTCOME_WORDS.get(e.outcome, e.outcome), style=OUTCOME_STYLE.get(e.outcome, ""))
+    if e.status is not None:
+        text.append(f", HTTP {e.status}")
+    if e.ms is not None:
+        text.append(f", {e.ms} ms")
+    if e.attempt:
+        text.append(f", attempt {e.attempt}")
+    if e.error:
+        text.append(f". {e.error}")
+    return text
+
+
+def failed_detail(m: FailedMessageView, may_act: bool) -> Text:
+    text = Text()
+    if may_act:
+        text.append("r retries it, d discards it. ", style="bold")
+    text.append(f"Message {m.id} failed at step {m.step} ({m.component}) after "
+                f"{_plural(m.attempts, 'attempt')}: {m.error or 'no error recorded'}. ")
+    payload = json.dumps(m.payload, ensure_ascii=False)
+    text.append(f"Payload {payload[:120]}{'…' if len(payload) > 120 else ''}", style="dim")
+    return text
+
+
+def retry(screen, flow: FlowView, ids: list[int] | None) -> None:
+    """Put failed messages (``ids``, or all) back in the queue; no need to ask first."""
+    screen.act(screen.fd.svc.retry_failed, flow.path, ids,
+               then=lambda n: screen.notify(f"{_plural(n, 'failed message')} of {flow.name} "
+                                            "back in the queue for a fresh set of tries"))
+
+
+def discard(screen, flow: FlowView, ids: list[int] | None, count: int) -> None:
+    svc = screen.fd.svc
+    what = _plural(count, "failed message")
+
+    def go(ok: bool | None) -> None:
+        if ok:
+            screen.act(svc.discard_failed, flow.path, ids,
+                       then=lambda n: screen.notify(f"{_plural(n, 'failed message')} of "
+                                                    f"{flow.name} discarded"))
+
+    screen.app.push_screen(ConfirmScreen(
+        f"Discard {what}?",
+        f"{'It is' if count == 1 else 'They are'} dropped from {flow.name}'s queue for good; "
+        "nothing will deliver them.", confirm_label="Discard"), go)
