@@ -102,7 +102,10 @@ def demo(
     o.out(result.summary)
     o.out(f"open it again with: flowdeck --db {shlex.quote(url)} --user {shlex.quote(owner)}")
     if sys.stdout.isatty() and sys.stdin.isatty():
-        open_tui_for(ctx, db_url=url, user=owner, clock=clock, tour=tour)
+        from store.runtime.demo_traffic import running_demo
+
+        with running_demo(url, clock, note=o.note):  # a worker, the target, some traffic
+            open_tui_for(ctx, db_url=url, user=owner, clock=clock, tour=tour)
 
 
 def register(app: typer.Typer) -> None:
