@@ -62,7 +62,7 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function):
 
 @pytest.fixture(autouse=True)
 def _steady(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No animations, no inherited colour or theme settings, whatever the caller's shell has."""
+    """No animations (for processes started here), no inherited colour or theme settings."""
     monkeypatch.setenv("TEXTUAL_ANIMATIONS", "none")
     for name in ("NO_COLOR", "FLOWDECK_THEME", "FLOWDECK_STEADY", "FLOWDECK_DB", "FLOWDECK_USER"):
         monkeypatch.delenv(name, raising=False)
@@ -84,8 +84,13 @@ class Demo:
         return Flowdeck(self.store, email)
 
     def app(self, user: str = OWNER, **kwargs) -> FlowdeckApp:
+        """The app over this store, steady: no blinking cursor, no animation."""
         kwargs.setdefault("steady", True)
-        return FlowdeckApp(user=user, store=self.store, **kwargs)
+        app = FlowdeckApp(user=user, store=self.store, **kwargs)
+        # Textual reads TEXTUAL_ANIMATIONS once, when it is imported (before any fixture
+        # runs), so the environment variable alone does not reach an app made here.
+        app.animation_level = "none"
+        return app
 
     def other_connection(self) -> Store:
         """A second, independent store on the same file or database: another operator's process."""
@@ -129,11 +134,12 @@ def demo(demo_factory) -> Demo:
 
 
 async def settle(pilot: Pilot, rounds: int = 50) -> None:
-    """Wait until no worker is pending and the screen has caught up.
+    """Wait until no worker is pending and the screen has caught up with their results.
 
-    A finished worker may start another (an action reloads the screen), so
-    this loops. A worker cancelled by a newer one of its group is fine; one
-    that failed is re-raised here.
+    ``pilot.press`` has already waited for the key's messages; what remains is
+    the work those started in workers. A finished worker may start another
+    (an action reloads the screen), so this loops. A worker cancelled by a
+    newer one of its group is fine; one that failed is re-raised here.
     """
     app = pilot.app
     for _ in range(rounds):
@@ -145,7 +151,7 @@ async def settle(pilot: Pilot, rounds: int = 50) -> None:
                 pass
             except WorkerFailed as exc:
                 raise AssertionError(f"worker {worker.name!r} failed: {exc.error!r}") from exc.error
-        await pilot.pause()
+        await pilot.pause()  # let the screen take in what they posted (and mount new screens)
         if all(w.is_finished for w in app.workers):
             return
     raise AssertionError("workers kept running: " + ", ".join(w.name for w in app.workers))
@@ -201,8 +207,10 @@ async def highlight(pilot: Pilot, table_id: str, name: str) -> None:
     for _ in range(len(names) + 1):
         here = current_name(screen, table_id)
         if here == name:
+            await settle(pilot)
             return
-        await press(pilot, "down" if names.index(here) < names.index(name) else "up")
+        # moving the cursor starts no worker: no need to settle after each step
+        await pilot.press("down" if names.index(here) < names.index(name) else "up")
     raise AssertionError(f"could not reach {name!r} in {table_id}")
 
 

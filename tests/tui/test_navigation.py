@@ -122,23 +122,6 @@ async def test_ctrl_p_jumps_to_a_flow_by_name(demo):
         assert isinstance(app.screen, ContractsScreen)
 
 
-async def test_tabs_switch_by_number_keys(demo):
-    app = demo.app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_by_keys(pilot, NW, "Staging")
-        screen = app.screen
-        await press(pilot, "2")
-        assert screen.query_one(TabbedContent).active == "credentials"
-        creds = table_rows(screen, "credentials-table")
-        assert set(creds) == {"ERP API", "Shop API"}
-        assert "demo-token" not in " ".join(" ".join(r) for r in creds.values())  # masked
-        await press(pilot, "4")
-        events = table_rows(screen, "events-table")
-        assert events  # the audit trail, newest first
-        await press(pilot, "1")
-        assert screen.query_one(TabbedContent).active == "flows"
-
-
 async def test_limited_and_full_say_so_in_banner_badges_and_detail_line(demo):
     app = demo.app()
     async with app.run_test(size=(80, 24)) as pilot:
@@ -160,6 +143,18 @@ async def test_limited_and_full_say_so_in_banner_badges_and_detail_line(demo):
         banner = limited.query_one("#banner")
         assert banner.display and "limited operational time" in str(banner.content)
         assert str(limited.query_one("#crumb-badge").content) == "◔ Limited"
+
+        # the other tabs, by number
+        await press(pilot, "2")
+        assert limited.query_one(TabbedContent).active == "credentials"
+        creds = table_rows(limited, "credentials-table")
+        assert list(creds) == ["Mock ERP"]
+        assert "demo-token" not in " ".join(creds["Mock ERP"])  # masked
+        await press(pilot, "4")
+        assert limited.query_one(TabbedContent).active == "events"
+        assert table_rows(limited, "events-table")  # the audit trail
+        await press(pilot, "1")
+        assert limited.query_one(TabbedContent).active == "flows"
         await press(pilot, "escape")
         await highlight(pilot, "workspaces-table", "Production")
         await press(pilot, "enter")
@@ -178,13 +173,28 @@ async def _tooltip_text(pilot) -> str:
 async def test_hovering_a_badge_explains_limited_and_full(demo):
     app = demo.app()
     async with app.run_test(size=(80, 24), tooltips=True) as pilot:
-        await open_by_keys(pilot, NW, "Development")
+        await open_by_keys(pilot, NW)
+        # the Kind cells of the workspace list
+        table = app.screen.query_one("#workspaces-table")
+        names = list(table_rows(app.screen, "workspaces-table"))
+        kind_x = list(table.columns.values())[0].get_render_width(table) + 1
+        await pilot.hover(table, offset=(kind_x, 1 + names.index("Production")))  # below the header
+        assert (await _tooltip_text(pilot)).startswith("Full workspace")
+        await pilot.hover("#detail")  # away (the tooltip goes), then onto another row's badge
+        await pilot.pause(pilot.app.TOOLTIP_DELAY + 0.2)
+        await pilot.hover(table, offset=(kind_x, 1 + names.index("Staging")))
+        assert (await _tooltip_text(pilot)).startswith("Limited workspace")
+
+        # the badge in a limited workspace's breadcrumb
+        await highlight(pilot, "workspaces-table", "Development")
+        await press(pilot, "enter")
         await pilot.hover("#crumb-badge")
         text = await _tooltip_text(pilot)
         assert text.startswith("Limited workspace")
         for words in ("8 hours", "queued messages are dropped", "restart", "support", "Full"):
             assert words in text, words
 
+        # and in a full one's
         await press(pilot, "escape")
         await highlight(pilot, "workspaces-table", "Production")
         await press(pilot, "enter")
@@ -192,22 +202,6 @@ async def test_hovering_a_badge_explains_limited_and_full(demo):
         text = await _tooltip_text(pilot)
         assert text.startswith("Full workspace")
         assert "no work-time limit" in text
-
-
-async def test_hovering_the_kind_cell_of_a_workspace_row_explains_it(demo):
-    app = demo.app()
-    async with app.run_test(size=(80, 24), tooltips=True) as pilot:
-        await open_by_keys(pilot, NW)
-        table = app.screen.query_one("#workspaces-table")
-        names = list(table_rows(app.screen, "workspaces-table"))
-        kind_x = sum(c.get_render_width(table) for c in list(table.columns.values())[:1]) + 1
-        row_y = 1 + names.index("Production")  # below the header
-        await pilot.hover(table, offset=(kind_x, row_y))
-        assert (await _tooltip_text(pilot)).startswith("Full workspace")
-        await pilot.hover("#detail")  # away (the tooltip goes), then onto another row's badge
-        await pilot.pause(pilot.app.TOOLTIP_DELAY + 0.2)
-        await pilot.hover(table, offset=(kind_x, 1 + names.index("Staging")))
-        assert (await _tooltip_text(pilot)).startswith("Limited workspace")
 
 
 async def test_no_color_and_the_ansi_theme_start_cleanly(demo, monkeypatch):

@@ -115,11 +115,21 @@ async def test_a_flow_stops_on_its_own_screen_too(demo):
         assert "flow.auto_stopped" in next(iter(events.values()))[2]
 
 
-async def test_fifteen_minutes_before_the_limit_a_notice_says_so(demo):
+async def test_countdown_styles_and_the_fifteen_minute_notice(demo):
     app = demo.app()
     async with app.run_test(size=(80, 24)) as pilot:
         await open_by_keys(pilot, NW, "Staging")
         screen = app.screen
+        table = screen.query_one("#flows-table")
+        cells = {table.get_row(k)[0].plain: table.get_row(k)[3] for k in list(table.keys())}
+        ok, warning, alarm = cells["Customer Upsert"], cells["Shipment Notifications"], \
+            cells["Order Sync"]
+        assert [c.plain.replace("⏱", "").strip() for c in (ok, warning, alarm)] == \
+            ["6:00:00", "0:14:00 !", "0:09:00 !!"]
+        assert str(ok.style) == ""
+        assert str(warning.style) == "bold yellow"
+        assert str(alarm.style) == "bold white on red"
+
         await tick(pilot)
         assert time_left(screen, "Inventory Sync") == "0:40:00 !"
         assert not any("Inventory Sync stops in" in n for n in notifications(app))
@@ -134,22 +144,7 @@ async def test_fifteen_minutes_before_the_limit_a_notice_says_so(demo):
         assert len([n for n in notifications(app) if n.startswith("Inventory Sync stops in")]) == 1
 
 
-async def test_countdown_styles_ok_warning_and_alarm(demo):
-    app = demo.app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_by_keys(pilot, NW, "Staging")
-        table = app.screen.query_one("#flows-table")
-        cells = {table.get_row(k)[0].plain: table.get_row(k)[3] for k in list(table.keys())}
-        ok, warning, alarm = cells["Customer Upsert"], cells["Shipment Notifications"], \
-            cells["Order Sync"]
-        assert [c.plain.replace("⏱", "").strip() for c in (ok, warning, alarm)] == \
-            ["6:00:00", "0:14:00 !", "0:09:00 !!"]
-        assert str(ok.style) == ""
-        assert str(warning.style) == "bold yellow"
-        assert str(alarm.style) == "bold white on red"
-
-
-async def test_stopping_asks_first_says_what_is_lost_and_cancel_is_the_default(demo):
+async def test_stop_and_restart_ask_first_say_what_is_lost_and_cancel_is_the_default(demo):
     app = demo.app()
     path = f"{DEV}/JSONata Playground"
     async with app.run_test(size=(80, 24)) as pilot:
@@ -167,33 +162,28 @@ async def test_stopping_asks_first_says_what_is_lost_and_cancel_is_the_default(d
         assert app.screen is screen
         assert demo.as_(None).get_flow(path).status == "active"
 
-        await press(pilot, "x")
-        await press(pilot, "escape")
+        await press(pilot, "x", "escape")  # so does Escape
         assert app.screen is screen
         assert demo.as_(None).get_flow(path).status == "active"
 
-        await press(pilot, "x", "tab")
+        # restart: it asks too, drops the queue and gives a fresh work time
+        await press(pilot, "R")
+        body = app.screen.query_one("#confirm-body").content
+        assert "fresh work time" in body and "6 queued messages will be dropped" in body
+        await press(pilot, "tab")
         assert app.focused.id == "ok"
         await press(pilot, "enter")
+        row = table_rows(screen, "flows-table")["JSONata Playground"]
+        assert (row[1], time_left(screen, "JSONata Playground"), row[4]) == \
+            ("▶ active", "8:00:00", "0")
+        assert "JSONata Playground restarted" in notifications(app)
+
+        await press(pilot, "x")
+        assert "no messages are queued, so nothing is lost" in \
+            app.screen.query_one("#confirm-body").content
+        await press(pilot, "tab", "enter")
         assert app.screen is screen
         flow = demo.as_(None).get_flow(path)
         assert (flow.status, flow.stop_reason) == ("stopped", "manual")
-        assert time_left(screen, "JSONata Playground") == "by hand, 6 lost"
-        assert "JSONata Playground stopped; 6 queued messages dropped" in notifications(app)
-
-
-async def test_restart_asks_first_and_gives_a_fresh_work_time(demo):
-    app = demo.app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_by_keys(pilot, NW, "Staging")
-        screen = app.screen
-        await highlight(pilot, "flows-table", "Order Sync")
-        assert time_left(screen, "Order Sync") == "0:09:00 !!"
-        await press(pilot, "R")
-        dialog = app.screen
-        assert isinstance(dialog, ConfirmScreen)
-        body = dialog.query_one("#confirm-body").content
-        assert "fresh work time" in body and "35 queued messages will be dropped" in body
-        await press(pilot, "tab", "enter")
-        row = table_rows(screen, "flows-table")["Order Sync"]
-        assert (row[1], row[3].replace("⏱", "").strip(), row[4]) == ("▶ active", "8:00:00", "0")
+        assert time_left(screen, "JSONata Playground") == "by hand"
+        assert "JSONata Playground stopped; 0 queued messages dropped" in notifications(app)
