@@ -19,7 +19,7 @@ import typer
 
 from store.errors import FlowdeckError
 
-from . import cli_demo, cli_enforce, cli_executions, cli_flows, cli_org, cli_reach, cli_work
+from . import cli_backup, cli_demo, cli_enforce, cli_executions, cli_flows, cli_org, cli_reach, cli_work
 from .cli_context import CliContext, open_tui_for
 
 app = typer.Typer(
@@ -105,6 +105,7 @@ cli_demo.register(app)
 cli_work.register(app)
 cli_executions.register(cli_flows.flow_app)
 cli_reach.register(app)
+cli_backup.register(app)
 
 
 # -- running -------------------------------------------------------------------
