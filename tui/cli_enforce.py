@@ -2,7 +2,19 @@
 
 Each sweep is one transaction (stop every overdue flow at its deadline,
 prune the flow log). SIGINT and SIGTERM only set a flag, so a sweep in
-progress finishes and the worker then exits 0.
+progress finishes (or, killed harder, rolls back whole) and the worker then
+exits 0.
+
+Run as a service (``--interval``), it writes one plain line per event, each
+starting with the time in ISO-8601 UTC, so ``grep`` and ``journalctl`` read it::
+
+    2026-11-27T15:00:00Z enforce started interval=1s
+    2026-11-27T15:00:07Z sweep stopped=3 lost_messages=12 pruned=0 took_ms=4
+    2026-11-27T15:00:07Z flow.auto_stopped path="Acme/Staging/Orders"
+    2026-11-27T15:09:00Z error: cannot reach the store ... (on stderr; the worker goes on)
+    2026-11-27T15:10:00Z enforce stopped by SIGTERM
+
+A sweep that stopped and pruned nothing is logged only with ``--verbose``.
 """
 
 from __future__ import annotations
@@ -34,6 +46,8 @@ def enforce(
     interval: Annotated[float | None, typer.Option(
         "--interval", metavar="SECONDS", min=0.1, max=86_400.0,
         help="Sweep every SECONDS until stopped (default 5).")] = None,
+    verbose: Annotated[bool, typer.Option(
+        "--verbose", "-v", help="Log every sweep, also those that changed nothing.")] = False,
 ) -> None:
     """Stop flows whose work time is over, and prune the flow log (as the system)."""
     if once and interval is not None:
@@ -52,10 +66,10 @@ def enforce(
         for path in r.flows:
             o.out(f"  stopped {path}")
         return
-    _loop(fd, interval if interval is not None else 5.0)
+    _loop(fd, interval if interval is not None else 5.0, verbose=verbose)
 
 
-def _loop(fd, interval: float) -> None:
+def _loop(fd, interval: float, *, verbose: bool = False) -> None:
     stop = {"signal": None}
 
     def on_signal(signum, _frame):
@@ -66,18 +80,20 @@ def _loop(fd, interval: float) -> None:
     try:
         _line(f"{iso(clock.now())} enforce started interval={interval:g}s")
         while stop["signal"] is None:
+            began = time.monotonic()
             try:
                 r = fd.sweep()
             except FlowdeckError as exc:
                 _line(f"{iso(clock.now())} {exc.line()}", err=True)
             else:
-                if r.stopped or r.pruned_events:
+                if r.stopped or r.pruned_events or verbose:
                     at = iso(clock.now())
+                    took = round((time.monotonic() - began) * 1000)
                     _line(f"{at} sweep stopped={r.stopped} lost_messages={r.lost_messages} "
-                          f"pruned={r.pruned_events}")
+                          f"pruned={r.pruned_events} took_ms={took}")
                     for path in r.flows:
                         _line(f"{at} flow.auto_stopped path={json.dumps(path, ensure_ascii=False)}")
-            wake = time.monotonic() + interval
+            wake = began + interval
             while stop["signal"] is None and time.monotonic() < wake:
                 time.sleep(min(_SLICE, max(0.0, wake - time.monotonic())))
         name = signal.Signals(stop["signal"]).name
