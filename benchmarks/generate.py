@@ -5,6 +5,7 @@
 Layout (for N flows):
 - workspace "Bench 1/Big": 100,000 flows (or N/10 when smaller) in every state;
 - workspace "Bench 1/Countdowns": 500 active limited flows with hours left;
+- workspace "Bench 1/Steady": 500 active flows of a Full workspace (no countdowns);
 - workspaces "Bench 1/Overdue NN": 100,000 active limited flows (or N/10) whose
   deadline is one hour after ``--now`` (the sweep benchmark stops them),
   each with two queued messages;
@@ -141,7 +142,7 @@ def generate(url: str, flows: int, now: datetime,
     big = min(100_000, max(1, flows // 10))
     overdue = min(100_000, max(1, flows // 10))
     countdowns = min(COUNTDOWNS, max(1, flows // 100))
-    rest = max(0, flows - big - overdue - countdowns)
+    rest = max(0, flows - big - overdue - 2 * countdowns)
 
     def body(s) -> None:
         conn = s.connection()
@@ -175,6 +176,10 @@ def generate(url: str, flows: int, now: datetime,
         wid, path = workspace(1, "Countdowns", "limited")
         for i in range(countdowns):
             b.flow(wid, 1, path, i, "active", "limited", now - timedelta(minutes=(i * 11) % 300))
+        # The same screen without countdowns: a Full workspace of 500 running flows.
+        wid, path = workspace(1, "Steady", "full")
+        for i in range(countdowns):
+            b.flow(wid, 1, path, i, "active", "full", now - timedelta(hours=30 + i % 50))
         # The overdue set: all due exactly one hour from now, two messages each.
         per = 5_000
         for k in range((overdue + per - 1) // per):
