@@ -1,0 +1,89 @@
+"""Live refresh across processes: the TUI notices another process's change within two seconds.
+
+A TUI under Pilot in this process, on the test's store (a SQLite file, or a
+PostgreSQL database with ``FLOWDECK_TEST_DB``); the change comes from the real
+``flowdeck`` script in another process, through its own connection. The screen
+learns of it from the store's change marker (one row read each second), and
+reads its data again only when the marker moved.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from datetime import timedelta
+
+import processes
+from flowdeck_world import EMAILS, T0
+
+from tui.app import FlowdeckApp
+
+INTEG = EMAILS["integrator"]
+WITHIN = 2.0  # seconds (DESIGN section 4)
+
+
+def _rows(screen) -> dict[str, str]:
+    from textual.css.query import NoMatches
+
+    from tui.widgets.table import RecordTable
+
+    try:
+        table = screen.query_one("#flows-table", RecordTable)
+    except NoMatches:  # not mounted yet
+        return {}
+    rows = {}
+    for key in list(table.keys()):
+        cells = [c.plain if hasattr(c, "plain") else str(c) for c in table.get_row(key)]
+        rows[cells[0]] = " | ".join(cells)
+    return rows
+
+
+async def _until(pilot, condition, timeout: float = 10.0) -> float:
+    started = time.monotonic()
+    while not condition():
+        if time.monotonic() - started > timeout:
+            raise AssertionError(f"not seen within {timeout} s")
+        await pilot.pause(0.05)
+    return time.monotonic() - started
+
+
+async def _elsewhere(env, *args: str, now=T0) -> None:
+    proc = await asyncio.create_subprocess_exec(
+        *processes.argv(*args, now=now, speed="0", user=INTEG), env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        stdin=asyncio.subprocess.DEVNULL)
+    out, err = await proc.communicate()
+    assert proc.returncode == 0 and err == b"", (out, err)
+
+
+async def _journey(world, tmp_path) -> None:
+    env = processes.env_for(world.store.url, tmp_path)
+    app = FlowdeckApp(user=INTEG, store=world.store, steady=True)
+    app.animation_level = "none"
+    async with app.run_test(size=(100, 30)) as pilot:
+        app.jump("Acme/Staging")
+        await _until(pilot, lambda: getattr(app.screen, "path", None) == "Acme/Staging"
+                     and "Idle" in _rows(app.screen))
+        screen = app.screen
+        loads = []
+        original = screen.load
+        screen.load = lambda: (loads.append(time.monotonic()), original())[1]
+
+        await pilot.pause(2.5)  # idle: the marker is read each second, the data is not
+        assert loads == []
+
+        await _elsewhere(env, "flow", "start", "Acme/Staging/Idle")
+        took = await _until(pilot, lambda: "inactive" not in _rows(screen)["Idle"])
+        assert took <= WITHIN and "active" in _rows(screen)["Idle"]
+        assert len(loads) == 1  # one reload for one change
+
+        # the worker, in another process, stops Orders at its deadline; the TUI's own
+        # clock still reads T0, so only the store can have told it
+        await _elsewhere(env, "enforce", "--once", now=T0 + timedelta(hours=8, minutes=1))
+        took = await _until(pilot, lambda: "stopped" in _rows(screen)["Orders"])
+        assert took <= WITHIN
+        assert len(loads) == 2
+
+
+def test_the_tui_shows_changes_from_other_processes_within_two_seconds(world, tmp_path):
+    asyncio.run(_journey(world, tmp_path))
