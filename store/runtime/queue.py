@@ -4,8 +4,9 @@ Each function is one transaction. A claim is a conditional UPDATE that
 only takes a message nobody holds (or whose holder's lease has lapsed) of
 an active flow whose deadline has not come, so any number of workers may
 claim at once. Moving on, finishing and failing succeed only while the
-claim is still the caller's: a flow stopped meanwhile has dropped the
-message, and what the step produced is then thrown away. A worker that
+claim is still the caller's and the flow may still run: a flow stopped
+meanwhile has dropped the message, one whose deadline came keeps it for
+the sweep to drop, and what the step produced is thrown away. A worker that
 dies holding a claim loses nothing; the lease lapses and another worker
 runs the step again (at-least-once).
 """
@@ -44,17 +45,22 @@ class Claim:
     steps: dict[int, StepSpec]
     enqueued_at: datetime | None = None
 
-    def key(self) -> str:
-        """Names this step of this message for the target, the same on every retry."""
+    def key(self, step: int) -> str:
+        """Names a step of this message for the target, the same on every retry."""
         stamp = int(self.enqueued_at.timestamp()) if self.enqueued_at else 0
-        return f"flowdeck-{self.flow_id}-{self.message_id}-{stamp}-{self.step}"
+        return f"flowdeck-{self.flow_id}-{self.message_id}-{stamp}-{step}"
 
-    def next_step(self) -> int | None:
-        later = [p for p in self.steps if p > self.step]
+    def next_after(self, step: int) -> int | None:
+        later = [p for p in self.steps if p > step]
         return min(later) if later else None
 
 
 _pick = random.Random()
+
+
+def _live(now: datetime):
+    """A flow that may run now: active, and its deadline (if any) not come."""
+    return and_(Flow.status == "active", or_(Flow.deadline.is_(None), Flow.deadline > now))
 
 
 def _claimable(now: datetime):
@@ -68,7 +74,7 @@ def claim_next(store, token: str) -> Claim | None:
     def body(s: Session) -> Claim | None:
         s.info["flowdeck_changed"] = False  # a claim alone changes nothing anyone sees
         now = store.clock.now()
-        live = and_(Flow.status == "active", or_(Flow.deadline.is_(None), Flow.deadline > now))
+        live = _live(now)
         runnable = and_(Message.failed.is_(False),
                         or_(Message.available_at.is_(None), Message.available_at <= now),
                         _claimable(now))
@@ -91,25 +97,28 @@ def claim_next(store, token: str) -> Claim | None:
         if row is None:
             return None
         mid, fid, step, payload, attempts, enqueued_at = row
-        flow, ws, contract = s.execute(
-            select(Flow, Workspace, Contract).join(Workspace, Workspace.id == Flow.workspace_id)
+        cname, cid, wname, wid, fname, deadline = s.execute(
+            select(Contract.name, Contract.id, Workspace.name, Workspace.id, Flow.name, Flow.deadline)
+            .join(Workspace, Workspace.id == Flow.workspace_id)
             .join(Contract, Contract.id == Workspace.contract_id).where(Flow.id == fid)).one()
         steps = {
-            st.position: StepSpec(st.position, st.component, dict(st.settings or {}), name, sealed)
-            for st, name, sealed in s.execute(
-                select(FlowStep, Credential.name, Credential.secret)
+            position: StepSpec(position, component, dict(settings or {}), name, sealed)
+            for position, component, settings, name, sealed in s.execute(
+                select(FlowStep.position, FlowStep.component, FlowStep.settings, Credential.name,
+                       Credential.secret)
                 .outerjoin(Credential, Credential.id == FlowStep.credential_id)
                 .where(FlowStep.flow_id == fid))
         }
-        return Claim(mid, fid, step, payload, attempts, token,
-                     f"{contract.name}/{ws.name}/{flow.name}", contract.id, ws.id,
-                     flow.deadline, steps, enqueued_at)
+        return Claim(mid, fid, step, payload, attempts, token, f"{cname}/{wname}/{fname}", cid,
+                     wid, deadline, steps, enqueued_at)
 
     return store.run(body, write=True)
 
 
-def _mine(claim: Claim):
-    return (Message.id == claim.message_id, Message.claim == claim.token)
+def _mine(claim: Claim, now: datetime):
+    """The claimed message, while the claim is the caller's and its flow may still run."""
+    return (Message.id == claim.message_id, Message.claim == claim.token,
+            Message.flow_id.in_(select(Flow.id).where(Flow.id == claim.flow_id, _live(now))))
 
 
 def _log(claim: Claim, at: datetime, kind: str, detail: dict[str, Any]) -> dict:
@@ -118,67 +127,71 @@ def _log(claim: Claim, at: datetime, kind: str, detail: dict[str, Any]) -> dict:
                 detail=detail)
 
 
-def execution(claim: Claim, outcome: str, ms: int, extra: dict[str, Any] | None = None) -> dict:
-    spec = claim.steps.get(claim.step)
-    return {"message": claim.message_id, "step": claim.step,
-            "component": spec.component if spec else None, "outcome": outcome, "ms": ms,
-            **(extra or {})}
+@dataclass(frozen=True)
+class StepRun:
+    """One step that ran on the claimed message: where, what it produced, how long it took."""
+
+    step: int
+    component: str
+    result: StepOutcome
+    ms: int
 
 
-def _write_events(s: Session, claim: Claim, now: datetime, kind: str, detail: dict,
-                  logs: list[dict] | None = None) -> None:
-    rows = [_log(claim, now, kind, detail)]
-    rows += [_log(claim, now, "log.written", entry) for entry in logs or []]
-    s.execute(insert(Event), rows)
+def execution(claim: Claim, step: int, component: str | None, outcome: str, ms: int,
+              extra: dict[str, Any] | None = None) -> dict:
+    return {"message": claim.message_id, "step": step, "component": component,
+            "outcome": outcome, "ms": ms, **(extra or {})}
 
 
-def advance(store, claim: Claim, result: StepOutcome, ms: int) -> bool:
-    """The step ran: hand its output to the next step, keeping the claim. False: claim lost."""
-    nxt = claim.next_step()
-    assert nxt is not None
+def _log_runs(claim: Claim, now: datetime, runs: list[StepRun], completed: bool) -> list[dict]:
+    rows = []
+    for i, run in enumerate(runs):
+        extra = dict(run.result.detail)
+        if completed and i == len(runs) - 1:
+            extra["completed"] = True
+        rows.append(_log(claim, now, "execution.succeeded",
+                         execution(claim, run.step, run.component, "succeeded", run.ms, extra)))
+        rows += [_log(claim, now, "log.written", entry) for entry in run.result.logs]
+    return rows
+
+
+def move_on(store, claim: Claim, runs: list[StepRun]) -> bool:
+    """Steps ran: hand the last one's output to the next step (keeping the claim), or, after
+    the last step, finish the message (it leaves the queue). One transaction, with one
+    execution event per step. False: the claim was lost (the flow stopped, or its deadline
+    came) and what the steps produced is thrown away."""
+    last = runs[-1]
+    nxt = claim.next_after(last.step)
 
     def body(s: Session) -> datetime | None | bool:
         now = store.clock.now()
-        stopped = worktime.stop_overdue(s, now)
-        moved = s.execute(
-            update(Message).where(*_mine(claim))
-            .values(step=nxt, payload=result.output, attempts=0, available_at=None, error=None,
-                    claimed_until=now + CLAIM_LEASE),
-            execution_options={"synchronize_session": False}).rowcount
-        if not moved:
-            s.info["flowdeck_changed"] = bool(stopped)
+        if nxt is not None:
+            done = s.execute(
+                update(Message).where(*_mine(claim, now))
+                .values(step=nxt, payload=last.result.output, attempts=0, available_at=None,
+                        error=None, claimed_until=now + CLAIM_LEASE),
+                execution_options={"synchronize_session": False}).rowcount
+        else:
+            done = s.execute(delete(Message).where(*_mine(claim, now)),
+                             execution_options={"synchronize_session": False}).rowcount
+        if not done:
+            s.info["flowdeck_changed"] = False
             return False
-        _write_events(s, claim, now, "execution.succeeded",
-                      execution(claim, "succeeded", ms, result.detail), result.logs)
+        if nxt is None:
+            s.execute(update(Flow).where(Flow.id == claim.flow_id, Flow.queued > 0)
+                      .values(queued=Flow.queued - 1),
+                      execution_options={"synchronize_session": False})
+            throughput.count(s, claim.flow_id, now, processed=1)
+        s.execute(insert(Event), _log_runs(claim, now, runs, completed=nxt is None))
         return s.scalar(select(Flow.deadline).where(Flow.id == claim.flow_id))
 
     answer = store.run(body, write=True)
     if answer is False:
         return False
-    claim.step, claim.payload, claim.attempts, claim.deadline = nxt, result.output, 0, answer
+    if nxt is not None:
+        claim.step, claim.payload, claim.attempts, claim.deadline = (
+            nxt, last.result.output, 0, answer)
     return True
-
-
-def complete(store, claim: Claim, result: StepOutcome, ms: int) -> bool:
-    """The last step ran: the message is done and leaves the queue. False: claim lost."""
-
-    def body(s: Session) -> bool:
-        now = store.clock.now()
-        stopped = worktime.stop_overdue(s, now)
-        done = s.execute(delete(Message).where(*_mine(claim)),
-                         execution_options={"synchronize_session": False}).rowcount
-        if not done:
-            s.info["flowdeck_changed"] = bool(stopped)
-            return False
-        s.execute(update(Flow).where(Flow.id == claim.flow_id, Flow.queued > 0)
-                  .values(queued=Flow.queued - 1), execution_options={"synchronize_session": False})
-        throughput.count(s, claim.flow_id, now, processed=1)
-        _write_events(s, claim, now, "execution.succeeded",
-                      execution(claim, "succeeded", ms, {**result.detail, "completed": True}),
-                      result.logs)
-        return True
-
-    return store.run(body, write=True)
 
 
 def fail(store, claim: Claim, error: StepError, ms: int) -> str:
@@ -187,37 +200,37 @@ def fail(store, claim: Claim, error: StepError, ms: int) -> str:
 
     def body(s: Session) -> str:
         now = store.clock.now()
-        stopped = worktime.stop_overdue(s, now)
-        attempts = s.scalar(select(Message.attempts).where(*_mine(claim)))
+        attempts = s.scalar(select(Message.attempts).where(*_mine(claim, now)))
         if attempts is None:
-            s.info["flowdeck_changed"] = bool(stopped)
+            s.info["flowdeck_changed"] = False
             return "lost"
         attempt = attempts + 1
-        detail = execution(claim, "", ms, {**error.detail, "attempt": attempt,
-                                            "error": error.message})
+        spec = claim.steps.get(claim.step)
+        detail = execution(claim, claim.step, spec.component if spec else None, "", ms,
+                           {**error.detail, "attempt": attempt, "error": error.message})
         if attempt <= STEP_RETRIES:
             wait = retry_delay(attempt)
-            s.execute(update(Message).where(*_mine(claim))
+            s.execute(update(Message).where(*_mine(claim, now))
                       .values(attempts=attempt, available_at=now + wait, error=error.message,
                               claim=None, claimed_until=None),
                       execution_options={"synchronize_session": False})
             detail.update(outcome="retrying", retry_in=int(wait.total_seconds()))
-            _write_events(s, claim, now, "execution.retrying", detail)
+            s.execute(insert(Event), [_log(claim, now, "execution.retrying", detail)])
             return "retrying"
         kind = s.scalar(select(Workspace.kind).join(Flow, Flow.workspace_id == Workspace.id)
                         .where(Flow.id == claim.flow_id))
         throughput.count(s, claim.flow_id, now, failed=1)
         if kind == "limited":
             detail["outcome"] = "flow_stopped"
-            _write_events(s, claim, now, "execution.failed", detail)
+            s.execute(insert(Event), [_log(claim, now, "execution.failed", detail)])
             worktime.stop_flow(s, claim.flow_id, now, reason="step_failed", actor_id=None)
             return "flow_stopped"
-        s.execute(update(Message).where(*_mine(claim))
+        s.execute(update(Message).where(*_mine(claim, now))
                   .values(attempts=attempt, failed=True, error=error.message, claim=None,
                           claimed_until=None, available_at=None),
                   execution_options={"synchronize_session": False})
         detail["outcome"] = "parked"
-        _write_events(s, claim, now, "execution.failed", detail)
+        s.execute(insert(Event), [_log(claim, now, "execution.failed", detail)])
         return "parked"
 
     return store.run(body, write=True)
@@ -228,7 +241,8 @@ def release(store, claim: Claim) -> None:
 
     def body(s: Session) -> None:
         s.info["flowdeck_changed"] = False
-        s.execute(update(Message).where(*_mine(claim)).values(claim=None, claimed_until=None),
+        s.execute(update(Message).where(Message.id == claim.message_id, Message.claim == claim.token)
+                  .values(claim=None, claimed_until=None),
                   execution_options={"synchronize_session": False})
 
     store.run(body, write=True)

@@ -20,6 +20,8 @@ from ..errors import FlowdeckError
 from . import queue
 from .steps import StepError, run_step
 
+#: Steps whose only effects are in the store: they run back to back and commit together.
+IN_STORE = ("webhook", "timer", "transform", "log")
 #: A thread with nothing to do looks again after this many seconds (or when woken).
 IDLE_WAIT = 0.25
 #: After a store error a thread waits this long before it tries again.
@@ -58,34 +60,50 @@ class Worker:
         claim = queue.claim_next(self.store, uuid.uuid4().hex)
         if claim is None:
             return False
-        clock = self.store.clock
         while True:
-            spec = claim.steps.get(claim.step)
-            if spec is None:  # the flow has no such step (any more): nothing left to run
-                queue.complete(self.store, claim, queue.StepOutcome(claim.payload), 0)
-                self._add(processed=1)
-                return True
-            if self._stop.is_set() or (claim.deadline is not None and clock.now() >= claim.deadline):
+            if self._stop.is_set() or self._past_deadline(claim):
                 queue.release(self.store, claim)
                 return True
+            runs, failure = self._run_steps(claim)
+            if runs:
+                if not queue.move_on(self.store, claim, runs):
+                    return True
+                finished = claim.next_after(runs[-1].step) is None
+                self._add(steps=len(runs), processed=int(finished))
+                if finished:
+                    return True
+            if failure is not None:
+                self._failed(claim, *failure)
+                return True
+
+    def _run_steps(self, claim: queue.Claim) -> tuple[list[queue.StepRun], tuple | None]:
+        """Run the message's steps from where it is: those that only touch the store back to
+        back, up to and including the first that reaches outside (http), which must be
+        committed before anything else runs. Returns the runs, and a failure if one failed."""
+        runs: list[queue.StepRun] = []
+        step, payload = claim.step, claim.payload
+        while True:
+            spec = claim.steps.get(step)
+            if spec is None:
+                return runs, (StepError(f"the flow has no step {step}"), 0)
             started = time.perf_counter()
             try:
-                result = run_step(self.store, spec, claim.payload, message_id=claim.message_id,
-                                  key=claim.key())
+                result = run_step(self.store, spec, payload, message_id=claim.message_id,
+                                  key=claim.key(step))
             except StepError as exc:
-                self._failed(claim, exc, _ms(started))
-                return True
-            ms = _ms(started)
-            if claim.next_step() is None:
-                if queue.complete(self.store, claim, result, ms):
-                    self._add(processed=1, steps=1)
-                return True
-            if not queue.advance(self.store, claim, result, ms):
-                return True
-            self._add(steps=1)
+                return runs, (exc, _ms(started))
+            runs.append(queue.StepRun(step, spec.component, result, _ms(started)))
+            nxt = claim.next_after(step)
+            if nxt is None or spec.component not in IN_STORE or self._stop.is_set():
+                return runs, None
+            step, payload = nxt, result.output
+
+    def _past_deadline(self, claim: queue.Claim) -> bool:
+        return claim.deadline is not None and self.store.clock.now() >= claim.deadline
 
     def _failed(self, claim: queue.Claim, exc: StepError, ms: int) -> None:
-        step, component = claim.step, claim.steps[claim.step].component
+        step = claim.step
+        component = claim.steps[step].component if step in claim.steps else "-"
         outcome = queue.fail(self.store, claim, exc, ms)
         where = f"flow={_q(claim.path)} step={step} component={component} message={claim.message_id}"
         if outcome == "retrying":

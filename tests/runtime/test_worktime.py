@@ -62,7 +62,7 @@ def test_a_flow_stopped_while_its_message_is_at_the_target_runs_nothing_more(run
     assert running.worker().drain() == 1
     assert len(running.target.requests) == 1
     runs = integ.list_executions("Acme/Staging/Relay")
-    assert [(e.step, e.outcome) for e in runs] == [(1, "succeeded")]  # step 2's result thrown away
+    assert runs == []  # what the trigger and the http step produced was thrown away
     assert integ.list_events("Acme/Staging/Relay", kinds=["log.written"]) == []
     flow = integ.get_flow("Acme/Staging/Relay")
     assert (flow.status, flow.stop_reason, flow.lost_messages) == ("stopped", "manual", 1)
