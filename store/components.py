@@ -75,5 +75,17 @@ def check_setting(comp: Component, key: str, value: str) -> None:
         raise InvalidInput(f"http method {value!r} is not one of GET, POST, PUT, PATCH, DELETE")
     if comp.name == "http" and key == "url" and not value.startswith(("http://", "https://")):
         raise InvalidInput(f"http url {value!r} must start with http:// or https://")
-    if comp.name == "timer" and key == "cron" and len(value.split()) != 5:
-        raise InvalidInput(f"cron {value!r} must have 5 fields (minute hour day month weekday)")
+    if comp.name == "timer" and key == "cron":
+        if len(value.split()) != 5:
+            raise InvalidInput(f"cron {value!r} must have 5 fields (minute hour day month weekday)")
+        from croniter import croniter
+
+        if not croniter.is_valid(value):
+            raise InvalidInput(f"cron {value!r} is not a schedule (a field is out of range?)")
+    if comp.name == "transform" and key == "expression":
+        import jsonata
+
+        try:
+            jsonata.Jsonata(value)
+        except Exception as exc:  # noqa: BLE001 - jsonata raises its own kinds
+            raise InvalidInput(f"expression {value!r} is not JSONata: {exc}") from None

@@ -6,10 +6,14 @@ from __future__ import annotations
 import base64
 from datetime import timedelta
 
+import pytest
 from conftest import ORDERS
 from flowdeck_world import T0
+from sqlalchemy import update
 
 from store.clock import iso
+from store.errors import InvalidInput
+from store.models import FlowStep
 from store.policy import THROUGHPUT_RATE_MINUTES
 from store.runtime.timers import Timers
 
@@ -37,11 +41,25 @@ def test_a_timer_fires_on_its_schedule_once_per_instant_and_the_log_step_writes_
     assert all(e.actor == "system" and e.category == "log" for e in logged)
 
 
-def test_a_timer_with_a_schedule_croniter_refuses_says_so_once(running):
+def test_a_schedule_or_expression_that_does_not_parse_is_refused_when_set(running):
+    integ = running.as_("integrator")
+    integ.create_flow(TICKER, [("timer", None), ("transform", None)])
+    with pytest.raises(InvalidInput, match="not a schedule"):
+        integ.set_step(TICKER, 1, "cron", "99 * * * *")
+    with pytest.raises(InvalidInput, match="not JSONata"):
+        integ.set_step(TICKER, 2, "expression", '{"id": ')
+
+
+def test_a_stored_schedule_croniter_refuses_is_reported_once(running):
     integ = running.as_("integrator")
     integ.create_flow(TICKER, [("timer", None), ("log", None)])
-    integ.set_step(TICKER, 1, "cron", "99 * * * *")
     integ.start_flow(TICKER)
+
+    def corrupt(s) -> None:  # as if an older Flowdeck had let it in
+        s.execute(update(FlowStep).where(FlowStep.position == 1, FlowStep.component == "timer")
+                  .values(settings={"cron": "99 * * * *"}))
+
+    running.store.run(corrupt, write=True)
     timers = Timers(running.store)
     running.clock.advance(minutes=2)
     [(path, what)] = timers.fire_due()
