@@ -106,7 +106,8 @@ class Session:
     def __init__(self, args: list[str], tmp_path: Path) -> None:
         master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", ROWS, COLS, 0, 0))
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("FLOWDECK_", "TEXTUAL_"))}
+        env = {k: v for k, v in os.environ.items()
+               if not k.startswith(("FLOWDECK_", "TEXTUAL_")) or k == "FLOWDECK_SECRET_KEY"}
         env.update(TERM="xterm-256color", COLUMNS=str(COLS), LINES=str(ROWS),
                    TEXTUAL_ANIMATIONS="none", FLOWDECK_STEADY="1",
                    FLOWDECK_CONFIG=str(tmp_path / "no-config.toml"),
