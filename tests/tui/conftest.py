@@ -233,3 +233,19 @@ async def open_by_keys(pilot: Pilot, contract: str, workspace: str | None = None
 def footer_keys(screen) -> list[str]:
     """The keys the footer offers right now."""
     return [k.key for k in screen.query("FooterKey")]
+
+
+async def tooltip_shown(pilot: Pilot, shown: bool = True, timeout: float = 5.0) -> str:
+    """After a hover: wait (the app's TOOLTIP_DELAY, more on a busy machine) until the
+    tooltip is shown (or, with ``shown=False``, gone); return its text."""
+    from textual.widgets._tooltip import Tooltip
+
+    await pilot.pause(pilot.app.TOOLTIP_DELAY)
+    deadline = asyncio.get_running_loop().time() + timeout
+    tooltip = pilot.app.screen.query_one(Tooltip)
+    while bool(tooltip.display) != shown:
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"the tooltip was {'never' if shown else 'still'} shown")
+        await pilot.pause(0.05)
+    await pilot.pause()
+    return str(tooltip.content) if shown else ""

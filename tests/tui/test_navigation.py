@@ -12,11 +12,11 @@ from conftest import (
     press,
     settle,
     table_rows,
+    tooltip_shown,
     type_text,
 )
 from textual.command import CommandPalette
 from textual.widgets import TabbedContent
-from textual.widgets._tooltip import Tooltip
 
 from tui.screens.contract import ContractScreen
 from tui.screens.contracts import ContractsScreen
@@ -106,7 +106,6 @@ async def test_ctrl_p_jumps_to_a_flow_by_name(demo):
         await press(pilot, "ctrl+p")
         assert isinstance(app.screen, CommandPalette)
         await type_text(pilot, "JSONata")
-        await pilot.pause(0.3)  # the palette gathers hits in the background
         await settle(pilot)
         await press(pilot, "enter")
         flow = app.screen
@@ -163,13 +162,6 @@ async def test_limited_and_full_say_so_in_banner_badges_and_detail_line(demo):
         assert str(full.query_one("#crumb-badge").content) == "● Full"
 
 
-async def _tooltip_text(pilot) -> str:
-    await pilot.pause(pilot.app.TOOLTIP_DELAY + 0.2)
-    tooltip = pilot.app.screen.query_one(Tooltip)
-    assert tooltip.display, "no tooltip shown"
-    return str(tooltip.content)
-
-
 async def test_hovering_a_badge_explains_limited_and_full(demo):
     app = demo.app()
     async with app.run_test(size=(80, 24), tooltips=True) as pilot:
@@ -179,17 +171,17 @@ async def test_hovering_a_badge_explains_limited_and_full(demo):
         names = list(table_rows(app.screen, "workspaces-table"))
         kind_x = list(table.columns.values())[0].get_render_width(table) + 1
         await pilot.hover(table, offset=(kind_x, 1 + names.index("Production")))  # below the header
-        assert (await _tooltip_text(pilot)).startswith("Full workspace")
+        assert (await tooltip_shown(pilot)).startswith("Full workspace")
         await pilot.hover("#detail")  # away (the tooltip goes), then onto another row's badge
-        await pilot.pause(pilot.app.TOOLTIP_DELAY + 0.2)
+        await tooltip_shown(pilot, False)
         await pilot.hover(table, offset=(kind_x, 1 + names.index("Staging")))
-        assert (await _tooltip_text(pilot)).startswith("Limited workspace")
+        assert (await tooltip_shown(pilot)).startswith("Limited workspace")
 
         # the badge in a limited workspace's breadcrumb
         await highlight(pilot, "workspaces-table", "Development")
         await press(pilot, "enter")
         await pilot.hover("#crumb-badge")
-        text = await _tooltip_text(pilot)
+        text = await tooltip_shown(pilot)
         assert text.startswith("Limited workspace")
         for words in ("8 hours", "queued messages are dropped", "restart", "support", "Full"):
             assert words in text, words
@@ -199,7 +191,7 @@ async def test_hovering_a_badge_explains_limited_and_full(demo):
         await highlight(pilot, "workspaces-table", "Production")
         await press(pilot, "enter")
         await pilot.hover("#crumb-badge")
-        text = await _tooltip_text(pilot)
+        text = await tooltip_shown(pilot)
         assert text.startswith("Full workspace")
         assert "no work-time limit" in text
 

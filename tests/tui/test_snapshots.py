@@ -12,7 +12,7 @@ at what changed (``snapshot_report.html``) before committing.
 from __future__ import annotations
 
 import pytest
-from conftest import GUEST, NW, SUPPORT, highlight, press, settle, type_text
+from conftest import GUEST, NW, SUPPORT, highlight, press, settle, tooltip_shown, type_text
 
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.flow import FlowScreen
@@ -153,7 +153,7 @@ def _hover_badge(workspace: str):
     async def run_before(pilot) -> None:
         await _to(NW, workspace, expect=WorkspaceScreen)(pilot)
         await pilot.hover("#crumb-badge")
-        await pilot.pause(pilot.app.TOOLTIP_DELAY + 0.3)
+        await tooltip_shown(pilot)
 
     return run_before
 
