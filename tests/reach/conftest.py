@@ -3,16 +3,17 @@
 ``async def`` tests run in a fresh event loop (no asyncio plugin is
 installed). ``keys`` makes Ed25519 key pairs whose public halves can be
 written to an authorized-keys file. ``demo`` is a fresh copy of the demo
-store (built once per session at ``NOW`` on a frozen clock).
+store (built once per session at ``NOW`` on a frozen clock; a SQLite file, or
+with ``FLOWDECK_TEST_DB`` a PostgreSQL database: see ``backends``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import inspect
-import shutil
 from pathlib import Path
 
+import backends
 import pytest
 from reach_helpers import NOW, DemoCopy
 
@@ -43,9 +44,9 @@ def _quiet_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def demo_template(tmp_path_factory) -> Path:
-    template = tmp_path_factory.mktemp("reach-demo") / "demo.db"
-    store = open_store(f"sqlite:///{template}", FrozenClock(NOW))
+def demo_template(tmp_path_factory) -> str:
+    template = backends.store_url(tmp_path_factory.mktemp("reach-demo") / "demo.db")
+    store = open_store(template, FrozenClock(NOW))
     build_demo(store)
     store.secret_box()  # the key file exists
     store.close()
@@ -53,10 +54,9 @@ def demo_template(tmp_path_factory) -> Path:
 
 
 @pytest.fixture
-def demo(demo_template: Path, tmp_path: Path):
+def demo(demo_template: str, tmp_path: Path):
     target = tmp_path / "demo.db"
-    shutil.copyfile(demo_template, target)
-    shutil.copyfile(f"{demo_template}.key", f"{target}.key")
-    copy = DemoCopy(target)
+    copy = DemoCopy(target, backends.clone_url(demo_template, target))
     yield copy
     copy.close()
+    backends.drop(copy.url)

@@ -149,9 +149,9 @@ async def eventually(check: Callable[[], object], timeout: float = 10.0, step: f
 class DemoCopy:
     """A copy of the demo store; ``app()`` opens the TUI over it as the demo's owner."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, url: str | None = None) -> None:
         self.path = path
-        self.url = f"sqlite:///{path}"
+        self.url = url or f"sqlite:///{path}"
         self.clock = FrozenClock(NOW)
         self.store = open_store(self.url, self.clock)
 
