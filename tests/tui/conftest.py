@@ -133,17 +133,21 @@ def demo(demo_factory) -> Demo:
     return demo_factory()
 
 
-async def settle(pilot: Pilot, rounds: int = 50) -> None:
+async def settle(pilot: Pilot, rounds: int = 50, *, after_key: bool = False) -> None:
     """Wait until no worker is pending and the screen has caught up with their results.
 
     ``pilot.press`` has already waited for the key's messages; what remains is
     the work those started in workers. A finished worker may start another
     (an action reloads the screen), so this loops. A worker cancelled by a
     newer one of its group is fine; one that failed is re-raised here.
+    ``after_key``: right after ``pilot.press``, which has just waited for the
+    app to go idle, so with no worker pending there is nothing left to wait for.
     """
     app = pilot.app
     for _ in range(rounds):
         pending = [w for w in app.workers if not w.is_finished]
+        if after_key and not pending:
+            return
         for worker in pending:
             try:
                 await worker.wait()
@@ -161,13 +165,13 @@ async def press(pilot: Pilot, *keys: str) -> None:
     """Press keys one at a time, settling after each."""
     for key in keys:
         await pilot.press(key)
-        await settle(pilot)
+        await settle(pilot, after_key=True)
 
 
 async def type_text(pilot: Pilot, text: str) -> None:
     """Type text into the focused input, key by key, then settle."""
     await pilot.press(*text)
-    await settle(pilot)
+    await settle(pilot, after_key=True)
 
 
 def notifications(app) -> list[str]:

@@ -158,14 +158,12 @@ def _hover_badge(workspace: str):
     return run_before
 
 
-@SIZES
-def test_limited_badge_tooltip(snap_compare, demo, size):
-    assert snap_compare(demo.app(), terminal_size=size, run_before=_hover_badge("Development"))
+def test_limited_badge_tooltip(snap_compare, demo):
+    assert snap_compare(demo.app(), terminal_size=SMALL, run_before=_hover_badge("Development"))
 
 
-@SIZES
-def test_full_badge_tooltip(snap_compare, demo, size):
-    assert snap_compare(demo.app(), terminal_size=size, run_before=_hover_badge("Production"))
+def test_full_badge_tooltip(snap_compare, demo):
+    assert snap_compare(demo.app(), terminal_size=SMALL, run_before=_hover_badge("Production"))
 
 
 def test_limited_workspace_in_the_ansi_theme(snap_compare, demo):
