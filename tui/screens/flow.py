@@ -61,8 +61,8 @@ class FlowScreen(FlowdeckScreen):
         self.data: FlowData | None = None
         self.watch = None
         self.screen_name = f"Flow {path}"
-        self._described = "steps-table"  # the table whose highlighted row the detail line tells
         self._shown_once = False
+        self._quiet_tab = False
 
     def compose(self) -> ComposeResult:
         contract, workspace, name = self.path.split("/")
@@ -122,7 +122,7 @@ class FlowScreen(FlowdeckScreen):
         svc = self.fd.svc
         flow = svc.get_flow(self.path)
         ws_path = "/".join(flow.path.split("/")[:2])
-        return FlowData(flow, svc.list_events(flow.path, limit=200),
+        return FlowData(flow, flow_runs.events_without_executions(svc, flow.path, 200),
                         svc.list_credentials(ws_path), svc.list_executions(flow.path, limit=100),
                         svc.list_failed(flow.path, limit=500),
                         svc.flow_throughput(flow.path, flow_runs.RATE_MINUTES))
@@ -156,12 +156,16 @@ class FlowScreen(FlowdeckScreen):
         if not self._shown_once:  # on first sight, a flow where nothing ran yet shows its history
             self._shown_once = True
             if not data.executions and not data.failed:
+                self._quiet_tab = True  # not a person's choice: keep the focus where it is
                 self.query_one(TabbedContent).active = "events"
         self.query_one("#rate", Sparkline).data = data.rate
         self.query_one("#rate-now", Static).update(flow_runs.rate_now(data.rate))
         runs = self.query_one("#flow-executions", RecordTable)
+        at_top = runs.cursor_row == 0  # watching the newest: stay with the newest
         runs.sync([(str(e.id), flow_runs.execution_row(e, now)) for e in data.executions
                    if self.matches(e.outcome, e.component or "", e.error or "")])
+        if at_top and runs.row_count:
+            runs.move_cursor(row=0, animate=False)
         failed = self.query_one("#flow-failed", RecordTable)
         failed.sync([(str(m.id), flow_runs.failed_row(m, now)) for m in data.failed
                      if self.matches(m.error or "", m.component or "", str(m.id))])
@@ -226,11 +230,12 @@ class FlowScreen(FlowdeckScreen):
         if self.data is None:
             return
         f = self.data.flow
-        if self._described == "flow-failed" and (m := self.current_failed()):
+        focused = self.focused.id if self.focused is not None else None
+        if focused == "flow-failed" and (m := self.current_failed()):
             may_act = not self.fd.readonly and may(HANDLE_FAILED, f.role)
             self.query_one("#detail", Static).update(flow_runs.failed_detail(m, may_act))
             return
-        if self._described == "flow-executions" and (e := self.current_execution()):
+        if focused == "flow-executions" and (e := self.current_execution()):
             self.query_one("#detail", Static).update(flow_runs.execution_detail(e))
             return
         s = self.current_step()
@@ -241,14 +246,21 @@ class FlowScreen(FlowdeckScreen):
         text.append(KIND_EXPLANATION[f.workspace_kind], style="dim")
         self.query_one("#detail", Static).update(text)
 
-    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        self._described = event.data_table.id or "steps-table"
+    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
         self._describe()
         self.refresh_bindings()
 
-    def on_tabbed_content_tab_activated(self, _event) -> None:
-        self._described = {"executions": "flow-executions", "failed": "flow-failed"}.get(
-            self.tab, "steps-table")
+    def on_descendant_focus(self, _event) -> None:
+        self._describe()
+        self.refresh_bindings()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        if event.tabbed_content.id == "flow-tabs" and self._quiet_tab:
+            self._quiet_tab = False
+        elif event.tabbed_content.id == "flow-tabs" and self._shown_once:  # a person chose it
+            table = {"executions": "#flow-executions", "failed": "#flow-failed"}.get(
+                self.tab, "#flow-events")
+            self.call_after_refresh(self.query_one(table, RecordTable).focus)
         self._describe()
         self.refresh_bindings()
 

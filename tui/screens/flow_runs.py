@@ -12,18 +12,27 @@ from datetime import datetime
 
 from rich.text import Text
 
-from store.views import ExecutionView, FailedMessageView, FlowView
+from store.views import EventView, ExecutionView, FailedMessageView, FlowView
 
 from ..format import short_when
 from .confirm import ConfirmScreen
 
 #: minutes the sparkline covers
 RATE_MINUTES = 30
+#: what the flow log holds besides executions (the Events tab shows these)
+FLOW_LOG_KINDS = ("message.sent", "log.written", "timer.skipped", "timer.invalid")
 
 OUTCOME_STYLE = {"succeeded": "green", "retrying": "yellow", "parked": "bold red",
                  "flow_stopped": "bold red"}
 OUTCOME_WORDS = {"succeeded": "ok", "retrying": "retrying", "parked": "parked",
                  "flow_stopped": "flow stopped"}
+
+
+def events_without_executions(svc, path: str, limit: int) -> list[EventView]:
+    """The flow's audit trail and flow log but its executions (they have their own tab)."""
+    events = svc.list_events(path, limit=limit, category="audit") + \
+        svc.list_events(path, limit=limit, kinds=list(FLOW_LOG_KINDS))
+    return sorted(events, key=lambda e: (e.at, e.id), reverse=True)[:limit]
 
 
 def _plural(n: int, word: str) -> str:
@@ -38,8 +47,8 @@ def per_minute(value: float) -> str:
 
 
 def rate_now(series: list[int]) -> str:
-    """The last full minute's count, for the label beside the sparkline."""
-    last = series[-2] if len(series) >= 2 else (series[-1] if series else 0)
+    """Messages in the last minute: the last full one, or this one once it has more."""
+    last = max(series[-2:]) if series else 0
     return f"{last}/min"
 
 
