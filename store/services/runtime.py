@@ -72,9 +72,12 @@ class RuntimeService(FlowReading):
         return throughput.series(t.s, flow.id, t.now, minutes)
 
     @reads
-    def throughput_rates(self, t: Tx, scope: str | None = None) -> dict[int, float]:
-        """Messages per minute (recent average) of each flow in ``scope``, by flow id."""
+    def throughput_rates(self, t: Tx, scope: str | None = None,
+                         ids: list[int] | None = None) -> dict[int, float]:
+        """Messages per minute (recent average) of each flow in ``scope`` (or of ``ids`` in it)."""
         q = self._flow_query(t, scope, None, None).with_only_columns(Flow.id)
+        if ids is not None:
+            q = q.where(Flow.id.in_(ids))
         ids = list(t.s.scalars(q).all())
         return throughput.rates(t.s, ids, t.now, THROUGHPUT_RATE_MINUTES)
 

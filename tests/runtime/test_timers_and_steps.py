@@ -107,3 +107,17 @@ def test_several_threads_share_the_queue_and_run_each_message_once(running):
     assert sum(integ.flow_throughput(ORDERS, 1)) == 200
     rate = integ.throughput_rates("Acme/Staging")[integ.get_flow(ORDERS).id]
     assert rate == 200 / THROUGHPUT_RATE_MINUTES
+
+
+def test_throughput_rates_of_a_page_of_flows_only_and_only_those_the_caller_sees(running):
+    integ = running.as_("integrator")
+    integ.send_messages(ORDERS, count=5)
+    running.worker().drain()
+    orders = integ.get_flow(ORDERS).id
+    idle = integ.get_flow("Acme/Staging/Idle").id
+    assert integ.throughput_rates("Acme/Staging", ids=[orders]) == {
+        orders: 5 / THROUGHPUT_RATE_MINUTES}
+    assert integ.throughput_rates("Acme/Staging", ids=[idle, orders, 99999]) == {
+        idle: 0.0, orders: 5 / THROUGHPUT_RATE_MINUTES}
+    assert integ.throughput_rates(ids=[]) == {}
+    assert running.as_("outsider").throughput_rates(ids=[orders]) == {}
