@@ -166,9 +166,10 @@ class Message(SQLModel, table=True):
 class Event(SQLModel, table=True):
     __tablename__ = "events"
     __table_args__ = (
-        Index("ix_events_contract", "contract_id", "id"),
-        Index("ix_events_workspace", "workspace_id", "id"),
-        Index("ix_events_flow", "flow_id", "id"),
+        Index("ix_events_contract_at", "contract_id", "at", "id"),
+        Index("ix_events_workspace_at", "workspace_id", "at", "id"),
+        Index("ix_events_flow_at", "flow_id", "at", "id"),
+        Index("ix_events_at", "at", "id"),
         Index("ix_events_category_at", "category", "at"),
     )
 

@@ -46,9 +46,9 @@ def convert(t: Tx, scope: WsScope, to: str) -> int:
 
 
 class WorkspaceService(ServiceBase):
-    def _ws_views(self, t: Tx, rows: list[tuple[Contract, Workspace, str | None, str | None]]
-                  ) -> list[WorkspaceView]:
-        ids = [w.id for _, w, _, _ in rows]
+    def _ws_views(self, t: Tx, rows: list[tuple[Contract, Workspace, str | None, str | None]],
+                  counts: bool = True) -> list[WorkspaceView]:
+        ids = [w.id for _, w, _, _ in rows] if counts else []
         flows: dict[int, int] = {}
         active: dict[int, int] = {}
         creds: dict[int, int] = {}
@@ -63,9 +63,9 @@ class WorkspaceService(ServiceBase):
             for wid, n in t.s.execute(select(Credential.workspace_id, func.count()).where(
                     Credential.workspace_id.in_(ids)).group_by(Credential.workspace_id)):
                 creds[wid] = n
-            user_ids = {w.created_by_id for _, w, _, _ in rows if w.created_by_id}
-            if user_ids:
-                creators = dict(t.s.execute(select(User.id, User.email).where(User.id.in_(user_ids))).all())
+        user_ids = {w.created_by_id for _, w, _, _ in rows if w.created_by_id}
+        if user_ids:
+            creators = dict(t.s.execute(select(User.id, User.email).where(User.id.in_(user_ids))).all())
         return [
             WorkspaceView(
                 id=w.id, path=f"{c.name}/{w.name}", name=w.name, contract=c.name, contract_id=c.id,
@@ -77,9 +77,9 @@ class WorkspaceService(ServiceBase):
             for c, w, crole, role in rows
         ]
 
-    def _view(self, t: Tx, scope: WsScope) -> WorkspaceView:
+    def _view(self, t: Tx, scope: WsScope, counts: bool = True) -> WorkspaceView:
         return self._ws_views(t, [(scope.contract, scope.workspace, scope.contract_role,
-                                   scope.role)])[0]
+                                   scope.role)], counts)[0]
 
     def _unique_ws_name(self, t: Tx, contract: Contract, name: str, exclude: int | None = None):
         clash = t.s.scalars(select(Workspace).where(
@@ -126,8 +126,9 @@ class WorkspaceService(ServiceBase):
         return self._ws_views(t, rows)
 
     @reads
-    def get_workspace(self, t: Tx, path: str) -> WorkspaceView:
-        return self._view(t, self._workspace(t, path))
+    def get_workspace(self, t: Tx, path: str, *, counts: bool = True) -> WorkspaceView:
+        """One workspace; ``counts=False`` skips counting its flows and credentials (zeros)."""
+        return self._view(t, self._workspace(t, path), counts)
 
     @writes
     def rename_workspace(self, t: Tx, path: str, new_name: str) -> WorkspaceView:
