@@ -73,6 +73,12 @@ restart_flow               PD    PD    NF    ok    ok    ok    PD    PD    NF
 set_flow_type              PD    PD    NF    ok    ok    ok    PD    PD    NF
 copy_flow                  PD    PD    NF    ok    ok    ok    PD    PD    NF
 send_messages              PD    PD    NF    ok    ok    ok    PD    PD    NF
+list_executions            ok    ok    NF    ok    ok    ok    ok    ok    NF
+list_failed                ok    ok    NF    ok    ok    ok    ok    ok    NF
+flow_throughput            ok    ok    NF    ok    ok    ok    ok    ok    NF
+throughput_rates           ok    ok    NF    ok    ok    ok    ok    ok    NF
+retry_failed               PD    PD    NF    ok    ok    ok    PD    PD    NF
+discard_failed             PD    PD    NF    ok    ok    ok    PD    PD    NF
 # credentials: the same editors; only they ever see a secret in clear
 list_credentials           ok    ok    NF    ok    ok    ok    ok    ok    NF
 get_credential             ok    ok    NF    ok    ok    ok    ok    ok    NF
@@ -135,6 +141,12 @@ ACTIONS = {
     "set_flow_type": (lambda fd, w: fd.set_flow_type(IDLE, "realtime"), "realtime"),
     "copy_flow": (lambda fd, w: fd.copy_flow(ORDERS, "Acme/Production"), "copy"),
     "send_messages": (lambda fd, w: fd.send_messages(ORDERS, count=2), "messages"),
+    "list_executions": (lambda fd, w: fd.list_executions(ORDERS), None),
+    "list_failed": (lambda fd, w: fd.list_failed(ORDERS), None),
+    "flow_throughput": (lambda fd, w: fd.flow_throughput(ORDERS), None),
+    "throughput_rates": (lambda fd, w: fd.throughput_rates("Acme/Staging"), None),
+    "retry_failed": (lambda fd, w: fd.retry_failed(ORDERS), "failed"),
+    "discard_failed": (lambda fd, w: fd.discard_failed(ORDERS), "failed"),
     "list_credentials": (lambda fd, w: fd.list_credentials("Acme/Staging"), None),
     "get_credential": (lambda fd, w: fd.get_credential("Acme/Staging/CRM token"), None),
     "add_credential": (
@@ -153,8 +165,19 @@ ACTIONS = {
     "add_user": (lambda fd, w: fd.add_user("newbie@acme.example", "Newbie"), "support"),
 }
 
+def _park_a_message(w) -> None:
+    """One of Orders' queued messages ran out of retries (as the runtime would leave it)."""
+    from sqlalchemy import text
+
+    with w.store.engine.begin() as conn:
+        conn.execute(text("UPDATE messages SET failed = true, attempts = 3, error = 'HTTP 500' "
+                          "WHERE id = (SELECT min(m.id) FROM messages m JOIN flows f "
+                          "ON f.id = m.flow_id WHERE f.name = 'Orders')"))
+
+
 #: what must be so before an action can be tried (not part of the action)
-SETUP = {"resume_contract": _suspend_acme}
+SETUP = {"resume_contract": _suspend_acme, "retry_failed": _park_a_message,
+         "discard_failed": _park_a_message}
 
 #: the actions that change the store (the rest only read)
 WRITES = {
@@ -164,7 +187,7 @@ WRITES = {
     "set_step", "set_step_credential", "start_flow", "stop_flow", "restart_flow", "set_flow_type",
     "copy_flow", "send_messages", "add_credential", "update_credential", "delete_credential",
     "reveal_credential", "convert_workspace", "approve_request", "decline_request",
-    "suspend_contract", "resume_contract", "add_user",
+    "suspend_contract", "resume_contract", "add_user", "retry_failed", "discard_failed",
 }
 
 
@@ -356,6 +379,7 @@ READ_METHODS = {
     "list_workspace_members", "list_workspaces", "get_workspace", "workspace_deletion_plan",
     "list_credentials", "get_credential", "list_flows", "count_flows", "get_flow",
     "flow_views_by_id", "workspaces_for_copy", "list_events", "list_requests", "revision",
+    "list_executions", "list_failed", "flow_throughput", "throughput_rates",
     "sweep",  # enforcement, not a change of the caller's: runs in any session
 }
 
