@@ -8,6 +8,7 @@ import each other.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from textual.actions import SkipAction
 from textual.app import App
@@ -22,7 +23,10 @@ from .theme import DEFAULT_THEME, themes
 
 
 class FlowdeckApp(App):
-    CSS_PATH = "app.tcss"
+    #: Every screen's stylesheet is read once at start, so opening a screen never
+    #: re-parses the styles (each screen still names its own .tcss beside it).
+    CSS_PATH = ["app.tcss", *sorted(
+        f"screens/{p.name}" for p in (Path(__file__).parent / "screens").glob("*.tcss"))]
     TITLE = "Flowdeck"
     COMMANDS = App.COMMANDS | {JumpProvider}
     ENABLE_COMMAND_PALETTE = True

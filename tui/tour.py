@@ -23,6 +23,7 @@ from store.clock import Clock, utc
 from store.errors import FlowdeckError
 
 from .tour_steps import LAPSE_SPEED, Step, plan_tour
+from .widgets.paged_table import PagedTable
 
 if TYPE_CHECKING:
     from .app import FlowdeckApp
@@ -243,6 +244,13 @@ class Tour:
 
     @staticmethod
     def _put_cursor(screen, selector: str, name: str) -> None:
+        for table in screen.query(selector).results(PagedTable):
+            for key in list(table.keys()):
+                first = table.get_row(key)[0]
+                text = first.plain if hasattr(first, "plain") else str(first)
+                if text == name or text.startswith(name + "  "):
+                    table.move_to_key(key)
+                    return
         for table in screen.query(selector).results(DataTable):
             for index, row in enumerate(table.ordered_rows):
                 first = table.get_row(row.key)[0]

@@ -115,10 +115,10 @@ def _prepare(world) -> dict[str, datetime]:
 def _rows(screen) -> dict[str, str]:
     from textual.css.query import NoMatches
 
-    from tui.widgets.table import RecordTable
+    from tui.widgets.paged_table import PagedTable
 
     try:
-        table = screen.query_one("#flows-table", RecordTable)
+        table = screen.query_one("#flows-table", PagedTable)
     except NoMatches:
         return {}
     out = {}

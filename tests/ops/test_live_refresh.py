@@ -25,10 +25,10 @@ WITHIN = 2.0  # seconds (DESIGN section 4)
 def _rows(screen) -> dict[str, str]:
     from textual.css.query import NoMatches
 
-    from tui.widgets.table import RecordTable
+    from tui.widgets.paged_table import PagedTable
 
     try:
-        table = screen.query_one("#flows-table", RecordTable)
+        table = screen.query_one("#flows-table", PagedTable)
     except NoMatches:  # not mounted yet
         return {}
     rows = {}

@@ -185,20 +185,16 @@ def plain(cell: object) -> str:
 
 def table_rows(screen, table_id: str) -> dict[str, list[str]]:
     """The rows of a screen's table as plain text, by their first cell (a name)."""
-    from tui.widgets.table import RecordTable
-
-    table = screen.query_one(f"#{table_id}", RecordTable)
+    table = screen.query_one(f"#{table_id}")
     out = {}
-    for key in list(table.keys()):  # RecordTable.keys(): row keys in order
+    for key in list(table.keys()):  # row keys in order (a paged table: the rows loaded)
         cells = [plain(c) for c in table.get_row(key)]
         out[cells[0]] = cells
     return out
 
 
 def current_name(screen, table_id: str) -> str | None:
-    from tui.widgets.table import RecordTable
-
-    table = screen.query_one(f"#{table_id}", RecordTable)
+    table = screen.query_one(f"#{table_id}")
     key = table.current_key
     return None if key is None else plain(table.get_row(key)[0])
 

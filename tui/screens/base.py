@@ -121,7 +121,7 @@ class FlowdeckScreen(Screen):
         """Once a second: update countdowns from the stored deadlines."""
 
     def focus_main(self) -> None:
-        tables = self.query("RecordTable")
+        tables = self.query("RecordTable, PagedTable")
         visible = [t for t in tables if t.display and t.region.area]
         if visible:
             visible[0].focus()
@@ -160,6 +160,16 @@ class FlowdeckScreen(Screen):
 
     def allowed(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         return True
+
+    def offer(self) -> None:
+        """Re-ask which keys are on offer; repaint the footer only when that changed."""
+        state = tuple(
+            (b.action, self.check_action(b.action, ()))
+            for bindings in self._bindings.key_to_bindings.values() for b in bindings
+        )
+        if state != getattr(self, "_offered", None):
+            self._offered = state
+            self.refresh_bindings()
 
     def action_back(self) -> None:
         if len(self.app.screen_stack) > 2:

@@ -124,7 +124,7 @@ class ContractScreen(FlowdeckScreen):
                              short_when(r.created_at, now)])
                 for r in data.requests if self.matches(r.path, r.reason)])
         self._describe()
-        self.refresh_bindings()
+        self.offer()
 
     def apply_filter(self) -> None:
         if self.data:
@@ -186,11 +186,11 @@ class ContractScreen(FlowdeckScreen):
 
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
         self._describe()
-        self.refresh_bindings()
+        self.offer()
 
     def on_tabbed_content_tab_activated(self, _event) -> None:
         self._describe()
-        self.refresh_bindings()
+        self.offer()
         self.call_after_refresh(self.focus_main)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

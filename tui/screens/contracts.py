@@ -62,7 +62,7 @@ class ContractsScreen(FlowdeckScreen):
                 "No contracts match the filter." if self.filter_text else
                 "You belong to no contract yet. Press n to create one.")
         self._describe()
-        self.refresh_bindings()
+        self.offer()
 
     def apply_filter(self) -> None:
         self.show(list(self.contracts.values()))
@@ -76,7 +76,7 @@ class ContractsScreen(FlowdeckScreen):
 
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
         self._describe()
-        self.refresh_bindings()
+        self.offer()
 
     def on_data_table_row_selected(self, _event: DataTable.RowSelected) -> None:
         self.action_open()

@@ -150,7 +150,7 @@ class FlowScreen(FlowdeckScreen):
                      for e in data.events if self.matches(e.kind, e.actor)])
         self._show_runs(data, now)
         self._describe()
-        self.refresh_bindings()
+        self.offer()
 
     def _show_runs(self, data: FlowData, now) -> None:
         if not self._shown_once:  # on first sight, a flow where nothing ran yet shows its history
@@ -248,11 +248,11 @@ class FlowScreen(FlowdeckScreen):
 
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
         self._describe()
-        self.refresh_bindings()
+        self.offer()
 
     def on_descendant_focus(self, _event) -> None:
         self._describe()
-        self.refresh_bindings()
+        self.offer()
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         if event.tabbed_content.id == "flow-tabs" and self._quiet_tab:
@@ -262,7 +262,7 @@ class FlowScreen(FlowdeckScreen):
                 self.tab, "#flow-events")
             self.call_after_refresh(self.query_one(table, RecordTable).focus)
         self._describe()
-        self.refresh_bindings()
+        self.offer()
 
     # -- what is offered -------------------------------------------------------------------
     def allowed(self, action: str, parameters: tuple[object, ...]) -> bool | None:

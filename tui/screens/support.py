@@ -59,7 +59,7 @@ class SupportScreen(FlowdeckScreen):
             rows.reverse()  # newest first until the user sorts
         table.sync(rows)
         self._describe()
-        self.refresh_bindings()
+        self.offer()
 
     def apply_filter(self) -> None:
         self.show(self.requests)
@@ -86,7 +86,7 @@ class SupportScreen(FlowdeckScreen):
 
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
         self._describe()
-        self.refresh_bindings()
+        self.offer()
 
     def on_data_table_row_selected(self, _event: DataTable.RowSelected) -> None:
         self.action_open()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.lazy import Lazy
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from store.permissions import (
@@ -22,28 +23,26 @@ from store.permissions import (
 )
 from store.views import CredentialView, EventView, FlowView, MemberView, WorkspaceView
 
-from ..format import KIND_EXPLANATION, LIMITED_BANNER, badge, short_when, status_text
+from ..format import KIND_EXPLANATION, LIMITED_BANNER, badge, short_when
 from ..live import FlowWatch
 from ..widgets.breadcrumb import Breadcrumb
+from ..widgets.paged_table import PagedTable
 from ..widgets.table import Column, RecordTable
 from . import flow_actions, workspace_forms
 from .base import FilterBar, FlowdeckScreen
-from .flow_runs import per_minute
+from .flow_list import COLUMNS, FlowSource
 from .workspace_actions import confirm_delete_workspace, convert_workspace_form, request_full_form
-
-FLOW_SORTS = {"name": "name", "status": "status", "type": "type", "time": "deadline",
-              "queued": "queued"}
 
 
 @dataclass
 class WorkspaceData:
+    """Everything but the flows, which the paged list fetches itself."""
+
     workspace: WorkspaceView
-    flows: list[FlowView]
     credentials: list[CredentialView]
     members: list[MemberView]
     events: list[EventView]
     open_request: bool
-    rates: dict[int, float] = field(default_factory=dict)  # flow id -> messages per minute
 
 
 class WorkspaceScreen(FlowdeckScreen):
@@ -83,51 +82,42 @@ class WorkspaceScreen(FlowdeckScreen):
         yield Static(LIMITED_BANNER, classes="banner", id="banner")
         with TabbedContent(id="tabs", initial="flows"):
             with TabPane("Flows", id="flows"):
-                yield RecordTable([
-                    Column("name", "Flow", width=20), Column("status", "Status", width=10),
-                    Column("type", "Type", width=8), Column("time", "Time left", width=17),
-                    Column("queued", "Queued", width=6),
-                    Column("rate", "/min", width=4, sortable=False),
-                ], id="flows-table")
+                yield PagedTable(COLUMNS, id="flows-table")
             with TabPane("Credentials", id="credentials"):
-                yield RecordTable([
+                yield Lazy(RecordTable([
                     Column("name", "Credential", width=20), Column("component", "Component", width=9),
                     Column("fields", "Secret fields", width=22), Column("used", "Used by", width=16),
-                ], id="credentials-table")
+                ], id="credentials-table"))
             with TabPane("Members", id="members"):
-                yield RecordTable([
+                yield Lazy(RecordTable([
                     Column("email", "Email", width=30), Column("name", "Name", width=22),
                     Column("role", "Role", width=10),
-                ], id="members-table")
+                ], id="members-table"))
             with TabPane("Events", id="events"):
-                yield RecordTable([
+                yield Lazy(RecordTable([
                     Column("at", "At", width=16, sortable=False),
                     Column("actor", "Who", width=14, sortable=False),
                     Column("kind", "What", width=20, sortable=False),
                     Column("detail", "Detail", sortable=False),
-                ], id="events-table", sort="at")
+                ], id="events-table", sort="at"))
         yield Static("", classes="detail", id="detail")
         yield FilterBar(placeholder="filter by name")
         yield Footer()
 
     def on_mount(self) -> None:
         self.watch = FlowWatch(self.app)
+        self._show_flows(self.path)  # the list first: it does not wait for the rest
         super().on_mount()
 
     # -- data ---------------------------------------------------------------------------
     def load(self) -> WorkspaceData:
         svc = self.fd.svc
         ws = svc.get_workspace(self.path)
-        table = self.query_one("#flows-table", RecordTable)
-        flows = svc.list_flows(ws.path, search=self.filter_text or None,
-                               sort=FLOW_SORTS.get(table.sort_key or "name", "name"),
-                               descending=table.sort_reverse, with_steps=False)
         open_request = bool(svc.list_requests(workspace=ws.path, status="open")) \
             if ws.kind == "limited" else False
-        return WorkspaceData(ws, flows, svc.list_credentials(ws.path),
+        return WorkspaceData(ws, svc.list_credentials(ws.path),
                              svc.list_workspace_members(ws.path),
-                             svc.list_events(ws.path, limit=200), open_request,
-                             svc.throughput_rates(ws.path))
+                             svc.list_events(ws.path, limit=200), open_request)
 
     def show(self, data: WorkspaceData) -> None:
         self.data = data
@@ -140,52 +130,77 @@ class WorkspaceScreen(FlowdeckScreen):
             banner.update(LIMITED_BANNER + "  ✉ A request to make it Full is with support.")
         else:
             banner.update(LIMITED_BANNER)
-        self.watch.update(data.flows)
         now = self.fd.clock.now()
-        flows = self.query_one("#flows-table", RecordTable)
-        flows.sync([(str(f.id), self._flow_row(f, now)) for f in data.flows])
-        creds = self.query_one("#credentials-table", RecordTable)
-        creds.sync(creds.sort_rows([
-            (str(c.id), [Text(c.name, style="bold"), c.component,
-                         ", ".join(f"{k}={v}" for k, v in c.masked.items()),
-                         ", ".join(c.used_by) or "—"])
-            for c in data.credentials if self.matches(c.name, c.component)]))
-        members = self.query_one("#members-table", RecordTable)
-        members.sync(members.sort_rows([(m.email, [m.email, m.name, m.role])
-                                        for m in data.members if self.matches(m.email, m.name)]))
-        events = self.query_one("#events-table", RecordTable)
-        events.sync([(str(e.id), [short_when(e.at, now), who(e.actor), e.kind, event_detail(e)])
-                     for e in data.events if self.matches(e.kind, e.actor, e.path)])
+        self._show_flows(ws.path)
+        if (creds := self._table("credentials-table")) is not None:
+            creds.sync(creds.sort_rows([
+                (str(c.id), [Text(c.name, style="bold"), c.component,
+                             ", ".join(f"{k}={v}" for k, v in c.masked.items()),
+                             ", ".join(c.used_by) or "—"])
+                for c in data.credentials if self.matches(c.name, c.component)]))
+        if (members := self._table("members-table")) is not None:
+            members.sync(members.sort_rows([
+                (m.email, [m.email, m.name, m.role])
+                for m in data.members if self.matches(m.email, m.name)]))
+        if (events := self._table("events-table")) is not None:
+            events.sync([
+                (str(e.id), [short_when(e.at, now), who(e.actor), e.kind, event_detail(e)])
+                for e in data.events if self.matches(e.kind, e.actor, e.path)])
         self._describe()
-        self.refresh_bindings()
+        self.offer()
 
-    def _flow_row(self, f: FlowView, now) -> list[object]:
-        name = Text(f.name, style="bold")
-        rate = self.data.rates.get(f.id, 0.0) if self.data else 0.0
-        return [name, status_text(f.status), f.type, self.watch.cell(f, now),
-                Text(str(f.queued_messages), justify="right"),
-                Text(per_minute(rate), justify="right", style="" if rate else "dim")]
+    # -- the flows: a paged list ------------------------------------------------------------
+    def _flow_source(self, path: str) -> FlowSource:
+        table = self.query_one("#flows-table", PagedTable)
+        return FlowSource(self, path, self.filter_text, table.sort_key or "name",
+                          table.sort_reverse)
+
+    def _show_flows(self, path: str, *, fresh: bool = False) -> None:
+        table = self.query_one("#flows-table", PagedTable)
+        source = self._flow_source(path)
+        old = getattr(self, "_source", None)
+        same = old is not None and (old.path, old.search, old.sort, old.descending) == (
+            source.path, source.search, source.sort, source.descending)
+        self._source = source
+        if same and not fresh:
+            table.refresh_data()
+        else:
+            table.set_source(source)
+
+    def on_paged_table_loaded(self, event: PagedTable.Loaded) -> None:
+        self.watch.update([row.payload for row in event.rows])
+
+    def on_paged_table_highlighted(self, _event: PagedTable.Highlighted) -> None:
+        self._describe()
+        self.offer()
+
+    def on_paged_table_selected(self, _event: PagedTable.Selected) -> None:
+        self.action_open()
+
+    def on_paged_table_sort_changed(self, _event: PagedTable.SortChanged) -> None:
+        self._show_flows(self.path, fresh=True)
 
     def tick(self) -> None:
+        """Update the time cell of the flows in view only; reload when a deadline has come."""
         if self.watch is None or self.data is None:
             return
-        cells, due = self.watch.tick(self.fd.clock.now())
-        flows = self.query_one("#flows-table", RecordTable)
+        now = self.fd.clock.now()
+        table = self.query_one("#flows-table", PagedTable)
+        due = False
         with self.app.batch_update():
-            for key, cell in cells.items():
-                flows.set_cell(key, "time", cell)
+            for index, row in table.visible_rows():
+                table.set_cell(index, "time", self.watch.cell(row.payload, now))
+                due = self.watch.check(row.payload, now) or due
         if due:
             self.reload()
 
     def apply_filter(self) -> None:
-        self.reload()
+        self._show_flows(self.path)
+        if self.data is not None:
+            self.show(self.data)
 
-    def on_record_table_sort_changed(self, event: RecordTable.SortChanged) -> None:
-        if self.data is None:
-            return
-        if event.table.id == "flows-table":
-            self.reload()
-        else:
+    def on_record_table_sort_changed(self, _event: RecordTable.SortChanged) -> None:
+        if self.data is not None:
             self.show(self.data)
 
     # -- the highlighted thing -------------------------------------------------------------
@@ -193,15 +208,23 @@ class WorkspaceScreen(FlowdeckScreen):
     def tab(self) -> str:
         return self.query_one(TabbedContent).active or "flows"
 
+    def _table(self, table_id: str) -> RecordTable | None:
+        """A tab's table, once it has been mounted (the tabs out of view mount lazily)."""
+        found = self.query(f"#{table_id}")
+        return found.first(RecordTable) if found else None
+
     def _current(self, table_id: str, items, key_of):
-        if self.data is None:
+        table = self._table(table_id)
+        if self.data is None or table is None:
             return None
-        key = self.query_one(f"#{table_id}", RecordTable).current_key
+        key = table.current_key
         return next((i for i in items if key_of(i) == key), None)
 
     def current_flow(self) -> FlowView | None:
-        return self._current("flows-table", self.data.flows if self.data else [],
-                             lambda f: str(f.id))
+        if self.data is None:
+            return None
+        row = self.query_one("#flows-table", PagedTable).current_row
+        return row.payload if row is not None else None
 
     def current_credential(self) -> CredentialView | None:
         return self._current("credentials-table", self.data.credentials if self.data else [],
@@ -240,11 +263,13 @@ class WorkspaceScreen(FlowdeckScreen):
 
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
         self._describe()
-        self.refresh_bindings()
+        self.offer()
 
     def on_tabbed_content_tab_activated(self, _event) -> None:
+        if self.data is not None:
+            self.show(self.data)
         self._describe()
-        self.refresh_bindings()
+        self.offer()
         self.call_after_refresh(self.focus_main)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:

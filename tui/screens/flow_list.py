@@ -1,0 +1,61 @@
+"""The flows of a workspace as a paged list: the store sorts, filters and counts.
+
+A workspace may hold a hundred thousand flows; the list never loads them
+all. Its source asks the store for one page at a time, with the filter
+and sort applied to the whole set.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+
+from store.views import FlowView
+
+from ..format import status_text
+from ..live import FlowWatch
+from ..widgets.paged_table import Row
+from ..widgets.table import Column
+from .flow_runs import per_minute
+
+#: column key -> the store's sort key
+FLOW_SORTS = {"name": "name", "status": "status", "type": "type", "time": "deadline",
+              "queued": "queued"}
+
+COLUMNS = [
+    Column("name", "Flow", width=18), Column("status", "Status", width=10),
+    Column("type", "Type", width=8), Column("time", "Time left", width=19),
+    Column("queued", "Queued", width=6), Column("rate", "/min", width=4, sortable=False),
+]
+
+
+def flow_cells(f: FlowView, now: datetime, watch: FlowWatch, rate: float) -> list[object]:
+    return [Text(f.name, style="bold"), status_text(f.status), f.type, watch.cell(f, now),
+            Text(str(f.queued_messages), justify="right"),
+            Text(per_minute(rate), justify="right", style="" if rate else "dim")]
+
+
+class FlowSource:
+    """One view of a workspace's flows: a filter and a sort, paged from the store."""
+
+    def __init__(self, screen, path: str, search: str | None, sort: str, descending: bool) -> None:
+        self.svc = screen.fd.svc
+        self.clock = screen.fd.clock
+        self.watch: FlowWatch = screen.watch
+        self.path = path
+        self.search = search or None
+        self.sort = FLOW_SORTS.get(sort, "name")
+        self.descending = descending
+
+    def count(self) -> int:
+        return self.svc.count_flows(self.path, search=self.search)
+
+    def page(self, offset: int, limit: int) -> list[Row]:
+        flows = self.svc.list_flows(self.path, search=self.search, sort=self.sort,
+                                    descending=self.descending, offset=offset, limit=limit,
+                                    with_steps=False)
+        rates = self.svc.throughput_rates(self.path, ids=[f.id for f in flows]) if flows else {}
+        now = self.clock.now()
+        return [Row(str(f.id), flow_cells(f, now, self.watch, rates.get(f.id, 0.0)), f)
+                for f in flows]
