@@ -7,6 +7,7 @@ import each other.
 
 from __future__ import annotations
 
+import asyncio
 import os
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from textual.binding import Binding
 
 from store.clock import Clock
 from store.engine import Store, open_store
+from store.errors import FlowdeckError
 from store.services import Flowdeck
 
 from .commands import JumpProvider
@@ -98,10 +100,25 @@ class FlowdeckApp(App):
 
         self.push_screen(ContractScreen(name))
 
-    def open_workspace(self, path: str) -> None:
+    def open_workspace(self, path: str, *, first_page: bool = False) -> None:
+        """Open a workspace; with ``first_page`` its first rows are read before the screen
+        opens (in a thread), so the screen appears with its list already filled."""
+        from .screens.flow_list import read_first_page
         from .screens.workspace import WorkspaceScreen
 
-        self.push_screen(WorkspaceScreen(path))
+        if not first_page:
+            self.push_screen(WorkspaceScreen(path))
+            return
+
+        async def open_filled() -> None:
+            try:
+                first = await asyncio.to_thread(read_first_page, self, path)
+            except FlowdeckError as exc:
+                self.notify(exc.line(), severity="error")
+                return
+            self.push_screen(WorkspaceScreen(path, first))
+
+        self.run_worker(open_filled(), group="open", exclusive=True, exit_on_error=False)
 
     def open_flow(self, path: str) -> None:
         from .screens.flow import FlowScreen

@@ -37,6 +37,22 @@ class FlowService(FlowReading):
         return self._count_flows(t, scope, **filters)
 
     @reads
+    def flow_page(self, t: Tx, scope: str, *, search: str | None = None, sort: str = "name",
+                  descending: bool = False, offset: int = 0, limit: int = 100,
+                  with_count: bool = True
+                  ) -> tuple[int | None, list[FlowView], dict[int, float]]:
+        """One page of a long list, its flows' messages per minute, and (optionally) the size
+        of the whole set: what a screen shows of a long list, in one read."""
+        from ..policy import THROUGHPUT_RATE_MINUTES
+        from ..runtime import throughput
+
+        count = self._count_flows(t, scope, search=search) if with_count else None
+        flows = self._page(t, scope, search=search, sort=sort, descending=descending,
+                           offset=offset, limit=limit, with_steps=False)
+        rates = throughput.rates(t.s, [f.id for f in flows], t.now, THROUGHPUT_RATE_MINUTES)
+        return count, flows, rates
+
+    @reads
     def get_flow(self, t: Tx, path: str) -> FlowView:
         scope, flow = self._flow(t, path)
         return self._full_view(t, scope, flow)

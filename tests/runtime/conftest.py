@@ -12,11 +12,10 @@ from dataclasses import dataclass
 
 import pytest
 from flowdeck_world import World
-from runtime_helpers import Recorder
+from runtime_helpers import ORDERS, Recorder
 
 from store.runtime.worker import Worker
 
-ORDERS = "Acme/Staging/Orders"
 EXPRESSION = '{"order": id, "total": $sum(lines.price)}'
 
 

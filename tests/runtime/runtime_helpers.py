@@ -25,6 +25,9 @@ from store.clock import iso
 
 FLOWDECK = Path(sys.executable).parent / "flowdeck"
 
+#: The world's flow the runtime tests run (webhook → transform → http).
+ORDERS = "Acme/Staging/Orders"
+
 
 @dataclass
 class Received:

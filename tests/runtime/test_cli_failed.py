@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 import subprocess
 
-from conftest import ORDERS
 from flowdeck_world import EMAILS, SECRET
-from runtime_helpers import FLOWDECK, cli_env
+from runtime_helpers import FLOWDECK, ORDERS, cli_env
 
 from store.clock import iso
 from store.policy import STEP_RETRIES, retry_delay

@@ -7,10 +7,10 @@ import signal
 import subprocess
 
 import pytest
-from conftest import ORDERS
 from flowdeck_world import SECRET, T0
 from runtime_helpers import (
     FLOWDECK,
+    ORDERS,
     cli_env,
     post,
     start_worker,

@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import ORDERS
 from flowdeck_world import SECRET
+from runtime_helpers import ORDERS
 
 from store.errors import Conflict, NotFound, PermissionDenied
 from store.policy import STEP_RETRIES, retry_delay

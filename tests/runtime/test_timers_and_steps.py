@@ -7,8 +7,8 @@ import base64
 from datetime import timedelta
 
 import pytest
-from conftest import ORDERS
 from flowdeck_world import T0
+from runtime_helpers import ORDERS
 from sqlalchemy import update
 
 from store.clock import iso

@@ -7,8 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from conftest import ORDERS
-from runtime_helpers import post
+from runtime_helpers import ORDERS, post
 
 from store.policy import QUEUE_CAP, WEBHOOK_RATE_LIMIT, WEBHOOK_RATE_WINDOW
 from store.runtime.server import HookServer

@@ -5,8 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 
-from conftest import ORDERS
 from flowdeck_world import T0
+from runtime_helpers import ORDERS
 
 from store.runtime import queue
 from store.runtime.timers import Timers

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from conftest import NW, highlight, notifications, open_by_keys, press, table_rows, type_text
 from textual.widgets import Button, Input, Select
+from tui_helpers import NW, highlight, notifications, open_by_keys, press, table_rows, type_text
 
 from store.errors import NotFound
 from tui.screens.confirm import ConfirmScreen

@@ -11,7 +11,7 @@ import sys
 import textwrap
 import time
 
-from conftest import INTEGRATOR, NOW, NW, current_name, highlight, open_by_keys, table_rows
+from tui_helpers import INTEGRATOR, NOW, NW, current_name, highlight, open_by_keys, table_rows
 
 from store.clock import iso
 

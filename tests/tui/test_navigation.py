@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from conftest import (
+from textual.command import CommandPalette
+from textual.widgets import TabbedContent
+from tui_helpers import (
     GX,
     NW,
     current_name,
@@ -15,8 +17,6 @@ from conftest import (
     tooltip_shown,
     type_text,
 )
-from textual.command import CommandPalette
-from textual.widgets import TabbedContent
 
 from tui.screens.contract import ContractScreen
 from tui.screens.contracts import ContractsScreen

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import (
+from tui_helpers import (
     GUEST,
     NW,
     SUPPORT,

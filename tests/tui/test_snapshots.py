@@ -12,7 +12,7 @@ at what changed (``snapshot_report.html``) before committing.
 from __future__ import annotations
 
 import pytest
-from conftest import GUEST, NW, SUPPORT, highlight, press, settle, tooltip_shown, type_text
+from tui_helpers import GUEST, NW, SUPPORT, highlight, press, settle, tooltip_shown, type_text
 
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.flow import FlowScreen

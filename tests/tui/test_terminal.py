@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import NOW, OWNER
+from tui_helpers import NOW, OWNER
 
 from store.clock import iso
 

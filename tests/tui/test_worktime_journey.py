@@ -7,7 +7,8 @@ is called so the test does not depend on the real timer's phase.
 
 from __future__ import annotations
 
-from conftest import (
+from textual.widgets import Button
+from tui_helpers import (
     NW,
     highlight,
     notifications,
@@ -17,7 +18,6 @@ from conftest import (
     table_rows,
     type_text,
 )
-from textual.widgets import Button
 
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.form import FormScreen

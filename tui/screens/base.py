@@ -65,7 +65,7 @@ class FlowdeckScreen(Screen):
     # -- life ---------------------------------------------------------------
     def on_mount(self) -> None:
         self.set_interval(self.fd.tick_seconds, self._on_timer, name="live")
-        self.reload()
+        self.call_after_refresh(self.reload)  # paint the frame first, then read
 
     def on_screen_resume(self) -> None:
         if self._revision is not None:

@@ -236,7 +236,7 @@ class ContractScreen(FlowdeckScreen):
     def action_open(self) -> None:
         w = self.current_workspace()
         if w is not None:
-            self.fd.open_workspace(w.path)
+            self.fd.open_workspace(w.path, first_page=True)
 
     def action_new(self) -> None:
         svc, name = self.fd.svc, self.contract_name

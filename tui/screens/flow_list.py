@@ -39,23 +39,48 @@ def flow_cells(f: FlowView, now: datetime, watch: FlowWatch, rate: float) -> lis
 class FlowSource:
     """One view of a workspace's flows: a filter and a sort, paged from the store."""
 
-    def __init__(self, screen, path: str, search: str | None, sort: str, descending: bool) -> None:
-        self.svc = screen.fd.svc
-        self.clock = screen.fd.clock
-        self.watch: FlowWatch = screen.watch
+    def __init__(self, app, watch: FlowWatch, path: str, search: str | None = None,
+                 sort: str = "name", descending: bool = False) -> None:
+        self.svc = app.svc
+        self.clock = app.clock
+        self.watch = watch
         self.path = path
         self.search = search or None
         self.sort = FLOW_SORTS.get(sort, "name")
         self.descending = descending
 
+    def key(self) -> tuple:
+        return (self.path, self.search, self.sort, self.descending)
+
+    def count_and_page(self, offset: int, limit: int, with_count: bool = True
+                       ) -> tuple[int | None, list[Row]]:
+        count, flows, rates = self.svc.flow_page(
+            self.path, search=self.search, sort=self.sort, descending=self.descending,
+            offset=offset, limit=limit, with_count=with_count)
+        now = self.clock.now()
+        return count, [Row(str(f.id), flow_cells(f, now, self.watch, rates.get(f.id, 0.0)), f)
+                       for f in flows]
+
     def count(self) -> int:
         return self.svc.count_flows(self.path, search=self.search)
 
     def page(self, offset: int, limit: int) -> list[Row]:
-        flows = self.svc.list_flows(self.path, search=self.search, sort=self.sort,
-                                    descending=self.descending, offset=offset, limit=limit,
-                                    with_steps=False)
-        rates = self.svc.throughput_rates(self.path, ids=[f.id for f in flows]) if flows else {}
-        now = self.clock.now()
-        return [Row(str(f.id), flow_cells(f, now, self.watch, rates.get(f.id, 0.0)), f)
-                for f in flows]
+        return self.count_and_page(offset, limit, with_count=False)[1]
+
+
+class FirstPage:
+    """A workspace's first rows, read before its screen opens."""
+
+    def __init__(self, source: FlowSource, count: int, rows: list[Row]) -> None:
+        self.source = source
+        self.count = count
+        self.rows = rows
+
+
+def read_first_page(app, path: str) -> FirstPage:
+    """(In a thread.) Count the flows and read the first page, with the default sort."""
+    from ..widgets.paged_table import PAGE
+
+    source = FlowSource(app, FlowWatch(app), path)
+    count, rows = source.count_and_page(0, PAGE)
+    return FirstPage(source, count or 0, rows)

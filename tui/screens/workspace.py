@@ -30,7 +30,7 @@ from ..widgets.paged_table import PagedTable
 from ..widgets.table import Column, RecordTable
 from . import flow_actions, workspace_forms
 from .base import FilterBar, FlowdeckScreen
-from .flow_list import COLUMNS, FlowSource
+from .flow_list import COLUMNS, FirstPage, FlowSource
 from .workspace_actions import confirm_delete_workspace, convert_workspace_form, request_full_form
 
 
@@ -69,9 +69,10 @@ class WorkspaceScreen(FlowdeckScreen):
         Binding("4", "tab('events')", "Events tab", show=False, id="workspace.tab4"),
     ]
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, first: FirstPage | None = None) -> None:
         super().__init__()
         self.path = path
+        self.first = first
         self.data: WorkspaceData | None = None
         self.watch = None
         self.screen_name = f"Workspace {path}"
@@ -105,14 +106,20 @@ class WorkspaceScreen(FlowdeckScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.watch = FlowWatch(self.app)
-        self._show_flows(self.path)  # the list first: it does not wait for the rest
+        if self.first is not None:  # read before the screen opened: show it at once
+            self.watch = self.first.source.watch
+            self._source = self.first.source
+            self.query_one("#flows-table", PagedTable).preload(
+                self.first.source, self.first.count, self.first.rows)
+        else:
+            self.watch = FlowWatch(self.app)
+            self._show_flows(self.path)  # the list first: it does not wait for the rest
         super().on_mount()
 
     # -- data ---------------------------------------------------------------------------
     def load(self) -> WorkspaceData:
         svc = self.fd.svc
-        ws = svc.get_workspace(self.path)
+        ws = svc.get_workspace(self.path, counts=False)
         open_request = bool(svc.list_requests(workspace=ws.path, status="open")) \
             if ws.kind == "limited" else False
         return WorkspaceData(ws, svc.list_credentials(ws.path),
@@ -152,15 +159,14 @@ class WorkspaceScreen(FlowdeckScreen):
     # -- the flows: a paged list ------------------------------------------------------------
     def _flow_source(self, path: str) -> FlowSource:
         table = self.query_one("#flows-table", PagedTable)
-        return FlowSource(self, path, self.filter_text, table.sort_key or "name",
-                          table.sort_reverse)
+        return FlowSource(self.app, self.watch, path, self.filter_text,
+                          table.sort_key or "name", table.sort_reverse)
 
     def _show_flows(self, path: str, *, fresh: bool = False) -> None:
         table = self.query_one("#flows-table", PagedTable)
         source = self._flow_source(path)
         old = getattr(self, "_source", None)
-        same = old is not None and (old.path, old.search, old.sort, old.descending) == (
-            source.path, source.search, source.sort, source.descending)
+        same = old is not None and old.key() == source.key()
         self._source = source
         if same and not fresh:
             table.refresh_data()

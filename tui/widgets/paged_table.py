@@ -127,6 +127,15 @@ class PagedTable(ScrollView, can_focus=True):
         self._lines.clear()
         self._fetch(reset=not keep_cursor, keep_key=key)
 
+    def preload(self, source: Source, count: int, rows: list[Row]) -> None:
+        """Show rows already read (before the screen opened): no wait for the first page."""
+        self._source = source
+        self._generation += 1
+        self._pages.clear()
+        self._loading.clear()
+        self._lines.clear()
+        self._arrived(self._generation, count, {0: rows} if rows else {}, True, None)
+
     def refresh_data(self) -> None:
         """The store changed: re-count and re-fetch the pages in view, keeping the cursor."""
         if self._source is None:
@@ -147,8 +156,15 @@ class PagedTable(ScrollView, can_focus=True):
         wanted = [0] if reset else self._visible_pages(self.cursor)
 
         def work() -> None:
-            count = source.count()
-            pages = {p: source.page(p * PAGE, PAGE) for p in wanted if p * PAGE < max(count, 1)}
+            both = getattr(source, "count_and_page", None)
+            if both is not None:  # one read for the size and the first page wanted
+                count, rows = both(wanted[0] * PAGE, PAGE)
+                pages = {wanted[0]: rows}
+                pages.update({p: source.page(p * PAGE, PAGE) for p in wanted[1:]
+                              if p * PAGE < max(count, 1)})
+            else:
+                count = source.count()
+                pages = {p: source.page(p * PAGE, PAGE) for p in wanted if p * PAGE < max(count, 1)}
             self.app.call_from_thread(self._arrived, generation, count, pages, reset, keep_key)
 
         self.run_worker(work, thread=True, group="paged-fetch", exit_on_error=False)
