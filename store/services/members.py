@@ -41,6 +41,9 @@ class MemberService(ServiceBase):
         contract, role = self._contract(t, name)
         require(MANAGE_CONTRACT_MEMBERS, role, contract.name)
         refuse_if_suspended(contract)
+        # one change of a contract's members at a time (PostgreSQL: a row lock; SQLite's
+        # writes are serial already), so two owners leaving at once cannot leave none
+        t.s.execute(select(Contract.id).where(Contract.id == contract.id).with_for_update())
         return contract
 
     def _owners(self, t: Tx, contract_id: int) -> int:
