@@ -8,7 +8,6 @@ SQLAlchemy URL (PostgreSQL) works the same way.
 
 from __future__ import annotations
 
-import os
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -23,26 +22,12 @@ from sqlmodel import Session
 
 from .clock import Clock
 from .errors import FlowdeckError, StoreError
+from .paths import DB_ENV, default_data_dir, default_url, resolve_url  # noqa: F401 - re-exported
 
 T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 30_000
 _TRANSIENT_RETRIES = 8
-DB_ENV = "FLOWDECK_DB"
-
-
-def default_data_dir() -> Path:
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("flowdeck", appauthor=False))
-
-
-def default_url(filename: str = "flowdeck.db") -> str:
-    return f"sqlite:///{default_data_dir() / filename}"
-
-
-def resolve_url(url: str | None) -> str:
-    return url or os.environ.get(DB_ENV) or default_url()
 
 
 def shown_url(url: str) -> str:

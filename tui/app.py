@@ -3,25 +3,35 @@
 The app opens the store and binds the caller; screens ask the services and
 show the answers. Navigation goes through ``open_*`` so screens never
 import each other.
+
+Opened from the command line, the app is ``lazy``: it paints its first
+screen at once and opens the store (SQLAlchemy and all) in a thread while
+the user looks at it; a store or user that cannot be opened ends the app
+with that one-line message (``open_error``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.actions import SkipAction
 from textual.app import App
 from textual.binding import Binding
 
 from store.clock import Clock
-from store.engine import Store, open_store
 from store.errors import FlowdeckError
-from store.services import Flowdeck
 
 from .commands import JumpProvider
 from .theme import DEFAULT_THEME, themes
+
+if TYPE_CHECKING:
+    from store.engine import Store
+    from store.services import Flowdeck
+    from store.views import UserView
 
 
 class FlowdeckApp(App):
@@ -40,22 +50,26 @@ class FlowdeckApp(App):
                  clock: Clock | None = None, *, readonly: bool = False,
                  store: Store | None = None, theme: str | None = None,
                  keymap: dict[str, str] | None = None, tick_seconds: float = 1.0,
-                 steady: bool = False, tour: bool = False) -> None:
+                 steady: bool = False, tour: bool = False, lazy: bool = False) -> None:
         super().__init__()
-        if store is None:
-            store = open_store(db_url, clock or Clock())
-        elif clock is not None:
+        if store is not None and clock is not None:
             store.clock = clock
-        self.store = store
-        self.clock = store.clock
+        self.store: Store | None = store
+        self.clock = clock or (store.clock if store is not None else Clock())
         self.readonly = readonly
-        self.svc = Flowdeck(store, user, readonly=readonly)
-        self.me = self.svc.me()  # an unknown user is refused here, before any screen
+        self.svc: Flowdeck | None = None
+        self.me: UserView | None = None
+        self.open_error: FlowdeckError | None = None
+        self._db_url, self._user = db_url, user
+        self._open_lock = threading.Lock()
+        if not lazy:
+            self.ensure_open()  # a bad store or an unknown user is refused here, before any screen
         self.tick_seconds = tick_seconds
         self.steady = steady or bool(os.environ.get("FLOWDECK_STEADY"))
         self._theme_name = theme or DEFAULT_THEME
         self._keymap = keymap or {}
         self._warned: set[tuple[int, str]] = set()
+        self._choose_theme()
         self.tour = None
         if tour:  # the guided tour (flowdeck demo --tour): see tui/tour.py
             from .tour import Tour
@@ -63,13 +77,39 @@ class FlowdeckApp(App):
             self.tour = Tour(self)
 
     # -- start-up ---------------------------------------------------------------
-    def on_mount(self) -> None:
+    def ensure_open(self) -> None:
+        """Open the store and bind the caller (once; safe from any thread)."""
+        with self._open_lock:
+            if self.svc is not None:
+                return
+            from store.engine import open_store
+            from store.services import Flowdeck
+
+            from .caller import resolve_caller
+
+            if self.store is None:
+                self.store = open_store(self._db_url, self.clock)
+            user = resolve_caller(None if self._user else Flowdeck(self.store, None), self._user)
+            svc = Flowdeck(self.store, user, readonly=self.readonly)
+            self.me = svc.me()  # an unknown user is refused here
+            self.svc = svc
+
+    def cannot_open(self, exc: FlowdeckError) -> None:
+        """The store or the user could not be opened: end with that message."""
+        self.open_error = exc
+        self.exit(return_code=exc.exit_code)
+
+    def _choose_theme(self) -> None:
+        """Register and pick the theme before the styles are first read (not after: a
+        change of theme re-reads every stylesheet)."""
         for theme in themes():
             self.register_theme(theme)
         if os.environ.get("NO_COLOR") and not os.environ.get("FLOWDECK_THEME"):
             self._theme_name = "ansi"
         self.theme = self._theme_name if self._theme_name in self.available_themes \
             else DEFAULT_THEME
+
+    def on_mount(self) -> None:
         if self._keymap:
             self.set_keymap(self._keymap)
         self.open_contracts()
@@ -79,6 +119,8 @@ class FlowdeckApp(App):
     @property
     def who(self) -> str:
         me = self.me
+        if me is None and self.svc is None:
+            return "opening the store…"
         parts = [me.email if me else "system"]
         if me and me.support:
             parts.append("support")

@@ -8,19 +8,15 @@ ever reaches a user.
 
 from __future__ import annotations
 
-import contextlib
-import errno
-import math
-import os
 import sys
 from typing import Annotated
 
 import typer
 
-from store.errors import FlowdeckError
-
 from . import cli_backup, cli_demo, cli_enforce, cli_executions, cli_flows, cli_org, cli_reach, cli_work
 from .cli_context import CliContext, open_tui_for
+from .failures import finish, guarded, run_tui_only, say
+from .invocation import check_speed, parse_now, tui_only
 
 app = typer.Typer(
     name="flowdeck",
@@ -48,19 +44,17 @@ def _version(value: bool) -> None:
 def _parse_now(value: str | None) -> object:
     if value is None:
         return None
-    from store.clock import parse_instant
-
     try:
-        return parse_instant(value)
-    except ValueError:
-        raise typer.BadParameter(
-            f"{value!r} is not an ISO-8601 time (e.g. 2026-11-27T09:00:00Z)") from None
+        return parse_now(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 def _check_speed(value: float) -> float:
-    if math.isnan(value) or math.isinf(value) or value < 0:
-        raise typer.BadParameter(f"{value:g} is not a speed; give a number of 0 or more (1 is real time)")
-    return value
+    try:
+        return check_speed(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
 
 
 #: the invocation's state, kept for naming the database in a late error
@@ -109,11 +103,6 @@ cli_backup.register(app)
 
 
 # -- running -------------------------------------------------------------------
-def _err(line: str) -> None:
-    with contextlib.suppress(OSError, ValueError):
-        print(" ".join(line.split()), file=sys.stderr, flush=True)
-
-
 def _usage_line(exc) -> str:
     message = exc.format_message().strip().rstrip(".")
     hint = ""
@@ -123,27 +112,26 @@ def _usage_line(exc) -> str:
     return f"error: {message}{hint}"
 
 
-def _quiet_stdout() -> None:
-    """After a broken pipe, send what is left of stdout nowhere."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
-
-
 def run(argv: list[str] | None = None) -> int:
     """Run one command line; return its exit code."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    state = tui_only(args)
+    if state is not None:  # the TUI, and nothing else asked: no command tree to build
+        return run_tui_only(state)
+    return guarded(lambda: _run_command(args), lambda: _last_state[-1] if _last_state else None)
+
+
+def _run_command(args: list[str]) -> int:
     from typer._click import exceptions as click_exc
     from typer.main import get_command
 
     try:
         command = get_command(app)
-        result = command.main(args=argv, prog_name="flowdeck", standalone_mode=False)
+        result = command.main(args=args, prog_name="flowdeck", standalone_mode=False)
         sys.stdout.flush()
         if isinstance(result, int) and not isinstance(result, bool):
             if result == 130:
-                _err("error: interrupted")
+                say("error: interrupted")
             return result
         return 0
     except click_exc.NoArgsIsHelpError as exc:
@@ -152,59 +140,18 @@ def run(argv: list[str] | None = None) -> int:
             print(help_text, file=sys.stderr)
         return 2
     except click_exc.UsageError as exc:
-        _err(_usage_line(exc))
+        say(_usage_line(exc))
         return 2
     except click_exc.ClickException as exc:
-        _err(f"error: {exc.format_message()}")
+        say(f"error: {exc.format_message()}")
         return exc.exit_code
     except typer.Abort:
-        _err("error: aborted")
+        say("error: aborted")
         return 1
-    except FlowdeckError as exc:
-        _err(exc.line())
-        return exc.exit_code
-    except KeyboardInterrupt:
-        _err("error: interrupted")
-        return 130
-    except OSError as exc:
-        if exc.errno == errno.EPIPE:  # the reader went away (| head): quietly, as Click does
-            _quiet_stdout()
-            return 1
-        where = f" ({exc.filename})" if exc.filename else ""
-        _err(f"error: {exc.strerror or exc}{where}")
-        return 1
-    except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
-        db_error = _db_error(exc)
-        if db_error is not None:
-            _err(db_error.line())
-            return db_error.exit_code
-        _err(f"error: internal error: {type(exc).__name__}: {exc}")
-        return 1
-
-
-def _db_error(exc: Exception) -> FlowdeckError | None:
-    """SQLAlchemy errors that escaped the store, as a store error naming the database."""
-    module = type(exc).__module__ or ""
-    if not module.startswith("sqlalchemy"):
-        return None
-    from store.engine import translate_db_error
-
-    url = "?"
-    if _last_state:
-        try:
-            url = _last_state[-1].url
-        except Exception:  # noqa: BLE001 - a URL that cannot even be resolved
-            url = "?"
-    return translate_db_error(exc, url)
 
 
 def main(argv: list[str] | None = None) -> None:
-    code = run(argv)
-    try:
-        sys.stdout.flush()
-    except (OSError, ValueError):
-        _quiet_stdout()
-    sys.exit(code)
+    finish(run(argv))
 
 
 if __name__ == "__main__":  # pragma: no cover

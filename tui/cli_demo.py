@@ -32,7 +32,7 @@ def _check_speed(value: float | None) -> float | None:
 
 
 def _remove_old_demo() -> str:
-    from store.engine import default_data_dir, default_url
+    from store.paths import default_data_dir, default_url
 
     base = default_data_dir() / _DEMO_FILE
     for suffix in ("", "-wal", "-shm", ".key"):

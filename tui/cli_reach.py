@@ -53,7 +53,7 @@ def ssh_serve(
              "directory, created with mode 0600 on first start).")] = None,
 ) -> None:
     """Serve the TUI over SSH: each key's owner gets their own console, acting as themselves."""
-    from store.engine import default_data_dir
+    from store.paths import default_data_dir
 
     from .ssh import SSHOptions, serve_ssh
     from .ssh_keys import HOST_KEY_FILE

@@ -17,6 +17,8 @@ class JumpProvider(Provider):
 
     async def _targets(self, query: str) -> list[tuple[str, str]]:
         svc = self.app.svc  # type: ignore[attr-defined]
+        if svc is None:  # the store is still being opened
+            return []
 
         def find() -> list[tuple[str, str]]:
             out: list[tuple[str, str]] = []

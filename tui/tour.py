@@ -103,6 +103,7 @@ class Tour:
     def _plan(self) -> None:
         lapse = LAPSE_SPEED if isinstance(self.app.clock, TimeLapseClock) else None
         try:
+            self.app.ensure_open()
             steps = plan_tour(self.app.svc, lapse_speed=lapse)
         except FlowdeckError as exc:
             self.app.call_from_thread(self._failed, exc)

@@ -80,6 +80,9 @@ class FlowdeckScreen(Screen):
             self.run_worker(self._poll(), group="poll", exit_on_error=False)
 
     async def _poll(self) -> None:
+        if self.fd.svc is None:
+            self._polling = False
+            return
         try:
             revision = await asyncio.to_thread(self.fd.store.revision)
         except FlowdeckError:
@@ -95,6 +98,13 @@ class FlowdeckScreen(Screen):
         self.run_worker(self._reload, exclusive=True, group="reload", exit_on_error=False)
 
     async def _reload(self) -> None:
+        if self.fd.svc is None:  # opened lazily: the store is being opened
+            try:
+                await asyncio.to_thread(self.fd.ensure_open)
+            except FlowdeckError as exc:
+                self.fd.cannot_open(exc)
+                return
+            self.opened()
         try:
             revision = await asyncio.to_thread(self.fd.store.revision)
             data = await asyncio.to_thread(self.load)
@@ -110,6 +120,11 @@ class FlowdeckScreen(Screen):
         self.show(data)
 
     # -- for subclasses -------------------------------------------------------
+    def opened(self) -> None:
+        """The store has just been opened (lazily): show who is looking."""
+        for crumb in self.query("Breadcrumb"):
+            crumb.set_who(self.fd.who)
+
     def load(self) -> Any:
         """Read what the screen shows (runs in a thread)."""
         return None

@@ -227,8 +227,6 @@ class WorkspaceScreen(FlowdeckScreen):
         return next((i for i in items if key_of(i) == key), None)
 
     def current_flow(self) -> FlowView | None:
-        if self.data is None:
-            return None
         row = self.query_one("#flows-table", PagedTable).current_row
         return row.payload if row is not None else None
 
@@ -284,14 +282,18 @@ class WorkspaceScreen(FlowdeckScreen):
 
     # -- what is offered --------------------------------------------------------------------
     def allowed(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.data is None:
-            return None
-        ws = self.data.workspace
-        role, crole = ws.role, ws.contract_role
-        writable = not self.fd.readonly and ws.contract_status == "active"
-        support = bool(self.fd.me and self.fd.me.support)
         tab = self.tab
         f = self.current_flow() if tab == "flows" else None
+        if self.data is None:  # the list came first (read before the screen opened)
+            if f is None or action not in ("open", "start", "stop", "restart", "send",
+                                           "switch_type", "copy"):
+                return None
+            role, crole, writable, support = f.role, None, not self.fd.readonly, False
+        else:
+            ws = self.data.workspace
+            role, crole = ws.role, ws.contract_role
+            writable = not self.fd.readonly and ws.contract_status == "active"
+            support = bool(self.fd.me and self.fd.me.support)
         flow_actions_ = {
             "open": lambda: f is not None,
             "start": lambda: f is not None and f.status != "active" and may(RUN_FLOWS, role),

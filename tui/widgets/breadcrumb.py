@@ -42,6 +42,11 @@ class Breadcrumb(Horizontal):
             yield Static(flow, classes="crumb", id="crumb-flow")
         yield Static(self.who, classes="who")
 
+    def set_who(self, who: str) -> None:
+        self.who = who
+        for part in self.query(".who"):
+            part.update(who)
+
     def set_kind(self, kind: str) -> None:
         for badge in self.query(KindBadge):
             badge.set_kind(kind)
