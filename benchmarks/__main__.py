@@ -67,17 +67,24 @@ def median_of(runs: int, fn: Callable[[], float]) -> float:
 
 
 # -- the figures -----------------------------------------------------------------------
-def startup(meta: BenchStore, runs: int) -> Figure:
-    ours, base = [], []
+def startup(meta: BenchStore, runs: int) -> list[Figure]:
+    """Process start to the first screen painted, and to its data (the contracts) painted."""
+    frame, data, base = [], [], []
     for _ in range(runs):
         with Terminal(flowdeck_argv(meta)) as t:
-            ours.append(t.wait_for("Bench 1", 60) - t.started)
+            frame.append(t.wait_for("Contracts", 60) - t.started)
+            data.append(t.wait_for("Bench 1", 60) - t.started)
         with Terminal([PY, BASELINE_APP]) as t:
             base.append(t.wait_for("Baseline 1", 60) - t.started)
-    value, baseline = statistics.median(ours), statistics.median(base)
-    ratio = value / baseline
-    return Figure("start-up to the first screen", round(value * 1000), "ms", round(baseline * 1000),
-                  round(ratio, 2), "<= 1.5 x baseline", ratio <= 1.5)
+    baseline = statistics.median(base)
+    out = []
+    for name, values in (("start-up to the first screen", frame),
+                         ("start-up to the first screen with its data", data)):
+        value = statistics.median(values)
+        ratio = value / baseline
+        out.append(Figure(name, round(value * 1000), "ms", round(baseline * 1000),
+                          round(ratio, 2), "<= 1.5 x baseline", ratio <= 1.5))
+    return out
 
 
 def open_big(meta: BenchStore, runs: int) -> Figure:
@@ -183,13 +190,14 @@ def main(argv: list[str] | None = None) -> int:
     meta = BenchStore(**{**asdict(meta), "url": args.db})
     figures = []
     for name in args.only or list(FIGURES):
-        fig = FIGURES[name](meta, args.runs)
-        figures.append(fig)
-        if not args.json:
-            print(f"{fig.name}: {fig.value} {fig.unit}"
-                  + (f" (baseline {fig.baseline}, ratio {fig.ratio})" if fig.baseline else "")
-                  + (f" goal {fig.goal}: {'met' if fig.met else 'NOT met'}" if fig.goal else ""),
-                  flush=True)
+        measured = FIGURES[name](meta, args.runs)
+        for fig in measured if isinstance(measured, list) else [measured]:
+            figures.append(fig)
+            if not args.json:
+                print(f"{fig.name}: {fig.value} {fig.unit}"
+                      + (f" (baseline {fig.baseline}, ratio {fig.ratio})" if fig.baseline else "")
+                      + (f" goal {fig.goal}: {'met' if fig.met else 'NOT met'}" if fig.goal else ""),
+                      flush=True)
     if args.json:
         print(json.dumps([{k: v for k, v in asdict(f).items()
                            if k in ("name", "value", "unit", "baseline", "ratio")} for f in figures],

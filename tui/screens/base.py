@@ -71,18 +71,15 @@ class FlowdeckScreen(Screen):
         if self._revision is not None:
             self.reload()
 
-    def _on_timer(self) -> None:
-        if not self.is_current:
+    async def _on_timer(self) -> None:
+        """Once a second: the countdowns, then the change marker (read in a thread, awaited
+        here rather than in a worker of its own: a worker a second costs more than the read)."""
+        if not self.is_current or self._polling:
             return
         self.tick()
-        if not self._polling:
-            self._polling = True
-            self.run_worker(self._poll(), group="poll", exit_on_error=False)
-
-    async def _poll(self) -> None:
         if self.fd.svc is None:
-            self._polling = False
             return
+        self._polling = True
         try:
             revision = await asyncio.to_thread(self.fd.store.revision)
         except FlowdeckError:

@@ -22,6 +22,7 @@ from store.views import ContractView, MemberView, SupportRequestView, WorkspaceV
 
 from ..format import KIND_EXPLANATION, badge, short_when
 from ..widgets.breadcrumb import Breadcrumb
+from ..widgets.detail import DetailLine
 from ..widgets.table import Column, RecordTable
 from .base import FilterBar, FlowdeckScreen
 from .form import FormField, FormScreen
@@ -77,7 +78,7 @@ class ContractScreen(FlowdeckScreen):
                         Column("id", "#", width=4), Column("workspace", "Workspace", width=24),
                         Column("by", "Asked by", width=26), Column("at", "At", width=16),
                     ], id="requests-table", sort="id")
-        yield Static("", classes="detail", id="detail")
+        yield DetailLine(id="detail")
         yield FilterBar(placeholder="filter by name")
         yield Footer()
 
@@ -163,7 +164,7 @@ class ContractScreen(FlowdeckScreen):
         return next((r for r in self.data.requests if str(r.id) == key), None)
 
     def _describe(self) -> None:
-        detail = self.query_one("#detail", Static)
+        detail = self.query_one("#detail", DetailLine)
         if self.tab == "requests":
             r = self.current_request()
             detail.update(f"#{r.id} {r.path}: “{r.reason}” — a approves (the workspace becomes "

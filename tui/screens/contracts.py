@@ -5,12 +5,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Footer
 
 from store.names import name_problem
 from store.views import ContractView
 
 from ..widgets.breadcrumb import Breadcrumb
+from ..widgets.detail import DetailLine
 from ..widgets.table import Column, RecordTable
 from .base import FilterBar, FlowdeckScreen
 from .confirm import ConfirmScreen
@@ -40,7 +41,7 @@ class ContractsScreen(FlowdeckScreen):
             Column("name", "Contract", width=32), Column("status", "Status", width=12),
             Column("role", "Your role", width=10), Column("workspaces", "Workspaces", width=10),
         ], id="contracts")
-        yield Static("", classes="detail", id="detail")
+        yield DetailLine(id="detail")
         yield FilterBar(placeholder="filter contracts by name")
         yield Footer()
 
@@ -58,7 +59,7 @@ class ContractsScreen(FlowdeckScreen):
         ]
         table.sync(table.sort_rows(rows, {"workspaces": lambda t: int(t.plain)}))
         if not rows:
-            self.query_one("#detail", Static).update(
+            self.query_one("#detail", DetailLine).update(
                 "No contracts match the filter." if self.filter_text else
                 "You belong to no contract yet. Press n to create one.")
         self._describe()
@@ -87,7 +88,7 @@ class ContractsScreen(FlowdeckScreen):
             return
         role = f"you are {c.role}" if c.role else "you see it as support staff (read-only)"
         state = "suspended: nothing in it can change" if c.status == "suspended" else "active"
-        self.query_one("#detail", Static).update(
+        self.query_one("#detail", DetailLine).update(
             f"{c.name} — {state}; {role}; {c.workspaces} workspace"
             f"{'s' if c.workspaces != 1 else ''} you can see. Enter opens it.")
 

@@ -18,6 +18,7 @@ from store.views import CredentialView, EventView, ExecutionView, FailedMessageV
 from ..format import KIND_EXPLANATION, LIMITED_BANNER, STOP_REASON_WORDS, short_when, status_text, when
 from ..live import FlowWatch
 from ..widgets.breadcrumb import Breadcrumb
+from ..widgets.detail import DetailLine
 from ..widgets.table import Column, RecordTable
 from . import flow_actions, flow_runs, workspace_forms
 from .base import FilterBar, FlowdeckScreen
@@ -109,7 +110,7 @@ class FlowScreen(FlowdeckScreen):
                     Column("kind", "What", width=18, sortable=False),
                     Column("detail", "Detail", sortable=False),
                 ], id="flow-events", sort="at")
-        yield Static("", classes="detail", id="detail")
+        yield DetailLine(id="detail")
         yield FilterBar(placeholder="filter events")
         yield Footer()
 
@@ -233,10 +234,10 @@ class FlowScreen(FlowdeckScreen):
         focused = self.focused.id if self.focused is not None else None
         if focused == "flow-failed" and (m := self.current_failed()):
             may_act = not self.fd.readonly and may(HANDLE_FAILED, f.role)
-            self.query_one("#detail", Static).update(flow_runs.failed_detail(m, may_act))
+            self.query_one("#detail", DetailLine).update(flow_runs.failed_detail(m, may_act))
             return
         if focused == "flow-executions" and (e := self.current_execution()):
-            self.query_one("#detail", Static).update(flow_runs.execution_detail(e))
+            self.query_one("#detail", DetailLine).update(flow_runs.execution_detail(e))
             return
         s = self.current_step()
         text = Text()
@@ -244,7 +245,7 @@ class FlowScreen(FlowdeckScreen):
             comp = COMPONENTS[s.component]
             text.append(f"Step {s.position} — {comp.name} ({comp.kind}): {comp.summary}. ")
         text.append(KIND_EXPLANATION[f.workspace_kind], style="dim")
-        self.query_one("#detail", Static).update(text)
+        self.query_one("#detail", DetailLine).update(text)
 
     def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
         self._describe()

@@ -6,12 +6,14 @@ many queued messages will be dropped.
 
 from __future__ import annotations
 
-from store.errors import InvalidInput
+import asyncio
+
+from store.errors import FlowdeckError, InvalidInput
 from store.policy import WORK_TIME
 from store.services.messages import parse_payload
 from store.views import FlowView
 
-from ..format import hms
+from ..format import STOP_REASON_WORDS, hms
 from .confirm import ConfirmScreen
 from .form import FormField, FormScreen
 
@@ -29,34 +31,67 @@ def start(screen, flow: FlowView) -> None:
     screen.act(svc.start_flow, flow.path, done=f"{flow.name} started{note}")
 
 
+def _afresh(screen, flow: FlowView, then) -> None:
+    """Read the flow again (its state and queue may have moved since it was listed)."""
+
+    async def read() -> None:
+        try:
+            fresh = await asyncio.to_thread(screen.fd.svc.get_flow, flow.path)
+        except FlowdeckError as exc:
+            screen.notify(exc.line(), severity="error")
+            return
+        then(fresh)
+
+    screen.run_worker(read(), group="act", exit_on_error=False)
+
+
+def _not_active(screen, flow: FlowView) -> None:
+    why = f" ({STOP_REASON_WORDS.get(flow.stop_reason or '', '')})" if flow.stop_reason else ""
+    screen.notify(f"{flow.name} is not active; it is {flow.status}{why}", severity="warning")
+
+
 def stop(screen, flow: FlowView) -> None:
+    """Ask first, with how many queued messages go (read afresh), then stop."""
     svc = screen.fd.svc
 
-    def go(ok: bool | None) -> None:
-        if ok:
-            screen.act(svc.stop_flow, flow.path,
-                       then=lambda f: screen.notify(
-                           f"{f.name} stopped; {f.lost_messages} queued message"
-                           f"{'s' if f.lost_messages != 1 else ''} dropped"))
+    def ask(fresh: FlowView) -> None:
+        if fresh.status != "active":
+            _not_active(screen, fresh)
+            return
 
-    screen.app.push_screen(ConfirmScreen(
-        f"Stop {flow.name}?", f"The flow stops now and {_lost(flow)}.", confirm_label="Stop"), go)
+        def go(ok: bool | None) -> None:
+            if ok:
+                screen.act(svc.stop_flow, fresh.path,
+                           then=lambda f: screen.notify(
+                               f"{f.name} stopped; {f.lost_messages} queued message"
+                               f"{'s' if f.lost_messages != 1 else ''} dropped"))
+
+        screen.app.push_screen(ConfirmScreen(
+            f"Stop {fresh.name}?", f"The flow stops now and {_lost(fresh)}.",
+            confirm_label="Stop"), go)
+
+    _afresh(screen, flow, ask)
 
 
 def restart(screen, flow: FlowView) -> None:
+    """Stop and start again (asking first, saying what is lost); a flow at rest just starts."""
     svc = screen.fd.svc
-    fresh = " and gets a fresh work time" if flow.workspace_kind == "limited" else ""
 
-    def go(ok: bool | None) -> None:
-        if ok:
-            screen.act(svc.restart_flow, flow.path, done=f"{flow.name} restarted")
+    def ask(fresh: FlowView) -> None:
+        if fresh.status != "active":
+            start(screen, fresh)
+            return
+        again = " and gets a fresh work time" if fresh.workspace_kind == "limited" else ""
 
-    if flow.status != "active":
-        start(screen, flow)
-        return
-    screen.app.push_screen(ConfirmScreen(
-        f"Restart {flow.name}?", f"The flow stops and starts again{fresh}; {_lost(flow)}.",
-        confirm_label="Restart"), go)
+        def go(ok: bool | None) -> None:
+            if ok:
+                screen.act(svc.restart_flow, fresh.path, done=f"{fresh.name} restarted")
+
+        screen.app.push_screen(ConfirmScreen(
+            f"Restart {fresh.name}?", f"The flow stops and starts again{again}; {_lost(fresh)}.",
+            confirm_label="Restart"), go)
+
+    _afresh(screen, flow, ask)
 
 
 def switch_type(screen, flow: FlowView) -> None:

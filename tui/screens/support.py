@@ -5,12 +5,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Footer
 
 from store.views import SupportRequestView
 
 from ..format import badge, short_when
 from ..widgets.breadcrumb import Breadcrumb
+from ..widgets.detail import DetailLine
 from ..widgets.table import Column, RecordTable
 from .base import FilterBar, FlowdeckScreen
 from .confirm import ConfirmScreen
@@ -39,7 +40,7 @@ class SupportScreen(FlowdeckScreen):
             Column("kind", "Kind", width=10), Column("status", "Status", width=9),
             Column("by", "Asked by", width=22), Column("at", "At", width=16),
         ], id="requests", sort="id")
-        yield Static("", classes="detail", id="detail")
+        yield DetailLine(id="detail")
         yield FilterBar(placeholder="filter by workspace")
         yield Footer()
 
@@ -73,7 +74,7 @@ class SupportScreen(FlowdeckScreen):
 
     def _describe(self) -> None:
         r = self.current()
-        detail = self.query_one("#detail", Static)
+        detail = self.query_one("#detail", DetailLine)
         if r is None:
             detail.update("No support requests.")
             return

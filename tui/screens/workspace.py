@@ -26,6 +26,7 @@ from store.views import CredentialView, EventView, FlowView, MemberView, Workspa
 from ..format import KIND_EXPLANATION, LIMITED_BANNER, badge, short_when
 from ..live import FlowWatch
 from ..widgets.breadcrumb import Breadcrumb
+from ..widgets.detail import DetailLine
 from ..widgets.paged_table import PagedTable
 from ..widgets.table import Column, RecordTable
 from . import flow_actions, workspace_forms
@@ -51,7 +52,7 @@ class WorkspaceScreen(FlowdeckScreen):
         Binding("enter", "open", "Open", id="workspace.open"),
         Binding("s", "start", "Start", id="workspace.start"),
         Binding("x", "stop", "Stop", id="workspace.stop"),
-        Binding("R", "restart", "Restart", id="workspace.restart"),
+        Binding("R", "restart", "Restart", show=False, id="workspace.restart"),
         Binding("n", "new", "New", id="workspace.new"),
         Binding("e", "edit", "Edit", id="workspace.edit"),
         Binding("d", "delete", "Delete", id="workspace.delete"),
@@ -101,7 +102,7 @@ class WorkspaceScreen(FlowdeckScreen):
                     Column("kind", "What", width=20, sortable=False),
                     Column("detail", "Detail", sortable=False),
                 ], id="events-table", sort="at"))
-        yield Static("", classes="detail", id="detail")
+        yield DetailLine(id="detail")
         yield FilterBar(placeholder="filter by name")
         yield Footer()
 
@@ -175,10 +176,10 @@ class WorkspaceScreen(FlowdeckScreen):
 
     def on_paged_table_loaded(self, event: PagedTable.Loaded) -> None:
         self.watch.update([row.payload for row in event.rows])
+        self.offer()  # rows or none: Open is on offer, or not
 
     def on_paged_table_highlighted(self, _event: PagedTable.Highlighted) -> None:
-        self._describe()
-        self.offer()
+        self._describe()  # the keys on offer do not depend on the row (see allowed)
 
     def on_paged_table_selected(self, _event: PagedTable.Selected) -> None:
         self.action_open()
@@ -227,7 +228,10 @@ class WorkspaceScreen(FlowdeckScreen):
         return next((i for i in items if key_of(i) == key), None)
 
     def current_flow(self) -> FlowView | None:
-        row = self.query_one("#flows-table", PagedTable).current_row
+        found = self.query("#flows-table")
+        if not found:  # not composed yet
+            return None
+        row = found.first(PagedTable).current_row
         return row.payload if row is not None else None
 
     def current_credential(self) -> CredentialView | None:
@@ -239,7 +243,7 @@ class WorkspaceScreen(FlowdeckScreen):
                              lambda m: m.email)
 
     def _describe(self) -> None:
-        detail = self.query_one("#detail", Static)
+        detail = self.query_one("#detail", DetailLine)
         if self.data is None:
             return
         ws = self.data.workspace
@@ -287,7 +291,7 @@ class WorkspaceScreen(FlowdeckScreen):
         if self.data is None:  # the list came first (read before the screen opened)
             if f is None or action not in ("open", "start", "stop", "restart", "send",
                                            "switch_type", "copy"):
-                return None
+                return None  # the role is not known yet: nothing else is offered
             role, crole, writable, support = f.role, None, not self.fd.readonly, False
         else:
             ws = self.data.workspace
@@ -296,17 +300,22 @@ class WorkspaceScreen(FlowdeckScreen):
             support = bool(self.fd.me and self.fd.me.support)
         flow_actions_ = {
             "open": lambda: f is not None,
-            "start": lambda: f is not None and f.status != "active" and may(RUN_FLOWS, role),
-            "stop": lambda: f is not None and f.status == "active" and may(RUN_FLOWS, role),
-            "restart": lambda: f is not None and f.status == "active" and may(RUN_FLOWS, role),
-            "send": lambda: f is not None and f.status == "active" and may(SEND_MESSAGES, role),
-            "switch_type": lambda: f is not None and f.status != "active" and may(EDIT_FLOWS, role),
-            "copy": lambda: f is not None and may(EDIT_FLOWS, role),
+            # what a role may do, not what the highlighted flow's state allows: the keys on
+            # offer stay put as the cursor moves (the store answers a start of an active
+            # flow, and stopping asks first with the flow's state read afresh)
+            "start": lambda: may(RUN_FLOWS, role),
+            "stop": lambda: may(RUN_FLOWS, role),
+            "restart": lambda: may(RUN_FLOWS, role),
+            "send": lambda: may(SEND_MESSAGES, role),
+            "switch_type": lambda: may(EDIT_FLOWS, role),
+            "copy": lambda: may(EDIT_FLOWS, role),
         }
         if action in flow_actions_:
             if tab != "flows":
                 return False
-            return (action == "open" or writable) and flow_actions_[action]()
+            if action == "open":
+                return f is not None
+            return writable and flow_actions_[action]()
         if action == "new":
             if tab == "flows":
                 return writable and may(EDIT_FLOWS, role)
