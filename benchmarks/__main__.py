@@ -51,6 +51,7 @@ def open_workspace(t: Terminal, meta: BenchStore, name: str) -> float:
     t.wait_for("Bench 1", 60)
     t.repaint_after("\r")  # open Bench 1 (first row)
     t.wait_for(" Big ", 30)
+    t.drain(0.3)  # the list is up; a person reads it before pressing a key
     if name != "Big":
         t.repaint_after("/")
         for ch in name:
@@ -98,14 +99,16 @@ def open_big(meta: BenchStore, runs: int) -> Figure:
 
 
 def cursor_down(meta: BenchStore, runs: int) -> Figure:
-    samples: list[float] = []
-    with Terminal(flowdeck_argv(meta)) as t:
-        open_workspace(t, meta, "Big")
-        t.drain(0.5)
-        for i in range(60 * runs):
-            samples.append(t.repaint_after("\x1b[B" if (i // 30) % 2 == 0 else "\x1b[A"))
-    samples.sort()
-    p95 = samples[int(len(samples) * 0.95) - 1] * 1000
+    """The 95th percentile of 120 cursor moves, in each of ``runs`` sessions; their median."""
+    p95s = []
+    for _ in range(runs):
+        with Terminal(flowdeck_argv(meta)) as t:
+            open_workspace(t, meta, "Big")
+            t.drain(0.5)
+            samples = sorted(t.repaint_after("\x1b[B" if (i // 30) % 2 == 0 else "\x1b[A")
+                             for i in range(120))
+        p95s.append(samples[int(len(samples) * 0.95) - 1] * 1000)
+    p95 = statistics.median(p95s)
     return Figure("cursor down in that list, keypress to repaint (p95)", round(p95, 1), "ms",
                   goal="< 16 ms", met=p95 < 16)
 
@@ -171,8 +174,16 @@ def sweep(meta: BenchStore, runs: int) -> Figure:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def runtime(meta: BenchStore, runs: int) -> Figure:
+    """Messages a second one worker moves through webhook → transform → http (its own store)."""
+    from .runtime import measure
+
+    result = measure()
+    return Figure(result["name"], result["value"], result["unit"])
+
+
 FIGURES = {"startup": startup, "open": open_big, "cursor": cursor_down, "idle": idle_cpu,
-           "sweep": sweep, "memory": memory}
+           "sweep": sweep, "memory": memory, "runtime": runtime}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -213,7 +224,7 @@ def table(figures: list[Figure]) -> str:
     for f in figures:
         rows.append((f.name, f"{f.value} {f.unit}", "" if f.baseline is None else
                      f"{f.baseline} {f.unit}", "" if f.ratio is None else f"{f.ratio}",
-                     f.goal, "yes" if f.met else "no"))
+                     f.goal, "" if f.met is None else "yes" if f.met else "no"))
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows)
 
