@@ -253,6 +253,11 @@ class PagedTable(ScrollView, can_focus=True):
         return rows[index % PAGE]
 
     @property
+    def cursor_row(self) -> int:
+        """The cursor's row index (as a DataTable says it)."""
+        return self.cursor
+
+    @property
     def current_row(self) -> Row | None:
         return self.row_at(self.cursor) if self.row_count else None
 
