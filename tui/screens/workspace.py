@@ -359,33 +359,30 @@ class WorkspaceScreen(FlowdeckScreen):
         self.query_one(TabbedContent).active = tab
 
     def action_open(self) -> None:
-        f = self.current_flow()
-        if f is not None:
-            self.fd.open_flow(f.path)
+        self._on_flow(lambda screen, f: screen.fd.open_flow(f.path))
+
+    def _on_flow(self, act) -> None:
+        """Do ``act(screen, flow)`` to the highlighted flow, if there is one."""
+        if f := self.current_flow():
+            act(self, f)
 
     def action_start(self) -> None:
-        if f := self.current_flow():
-            flow_actions.start(self, f)
+        self._on_flow(flow_actions.start)
 
     def action_stop(self) -> None:
-        if f := self.current_flow():
-            flow_actions.stop(self, f)
+        self._on_flow(flow_actions.stop)
 
     def action_restart(self) -> None:
-        if f := self.current_flow():
-            flow_actions.restart(self, f)
+        self._on_flow(flow_actions.restart)
 
     def action_send(self) -> None:
-        if f := self.current_flow():
-            flow_actions.send(self, f)
+        self._on_flow(flow_actions.send)
 
     def action_switch_type(self) -> None:
-        if f := self.current_flow():
-            flow_actions.switch_type(self, f)
+        self._on_flow(flow_actions.switch_type)
 
     def action_copy(self) -> None:
-        if f := self.current_flow():
-            workspace_forms.copy_flow(self, f)
+        self._on_flow(workspace_forms.copy_flow)
 
     def action_new(self) -> None:
         {"flows": workspace_forms.new_flow, "credentials": workspace_forms.new_credential,
