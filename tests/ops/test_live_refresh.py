@@ -63,7 +63,8 @@ async def _journey(world, tmp_path) -> None:
     async with app.run_test(size=(100, 30)) as pilot:
         app.jump("Acme/Staging")
         await _until(pilot, lambda: getattr(app.screen, "path", None) == "Acme/Staging"
-                     and "Idle" in _rows(app.screen))
+                     and "Idle" in _rows(app.screen)
+                     and getattr(app.screen, "data", None) is not None)  # its first load done
         screen = app.screen
         loads = []
         original = screen.load

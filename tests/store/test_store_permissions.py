@@ -62,6 +62,7 @@ workspace_requests         ok    ok    NF    ok    ok    ok    ok    ok    NF
 # flows: owner, admin and integrator of the workspace change them; guests browse
 list_flows                 ok    ok    NF    ok    ok    ok    ok    ok    NF
 count_flows                ok    ok    NF    ok    ok    ok    ok    ok    NF
+flow_page                  ok    ok    NF    ok    ok    ok    ok    ok    NF
 get_flow                   ok    ok    NF    ok    ok    ok    ok    ok    NF
 flow_events                ok    ok    NF    ok    ok    ok    ok    ok    NF
 create_flow                PD    PD    NF    ok    ok    ok    PD    PD    NF
@@ -130,6 +131,7 @@ ACTIONS = {
     "workspace_requests": (lambda fd, w: fd.list_requests(workspace="Acme/Production"), None),
     "list_flows": (lambda fd, w: fd.list_flows("Acme/Staging"), None),
     "count_flows": (lambda fd, w: fd.count_flows("Acme/Staging"), None),
+    "flow_page": (lambda fd, w: fd.flow_page("Acme/Staging"), None),
     "get_flow": (lambda fd, w: fd.get_flow(ORDERS), None),
     "flow_events": (lambda fd, w: fd.list_events(ORDERS), None),
     "create_flow": (lambda fd, w: fd.create_flow("Acme/Staging/Invoices"), "edit flows"),
@@ -379,7 +381,7 @@ READ_METHODS = {
     "list_workspace_members", "list_workspaces", "get_workspace", "workspace_deletion_plan",
     "list_credentials", "get_credential", "list_flows", "count_flows", "get_flow",
     "flow_views_by_id", "workspaces_for_copy", "list_events", "list_requests", "revision",
-    "list_executions", "list_failed", "flow_throughput", "throughput_rates",
+    "list_executions", "list_failed", "flow_throughput", "throughput_rates", "flow_page",
     "sweep",  # enforcement, not a change of the caller's: runs in any session
 }
 
