@@ -55,9 +55,6 @@ class Clock:
     def now(self) -> datetime:
         return self._exact().replace(microsecond=0)
 
-    def seconds_per_real_second(self) -> float:
-        return self.speed
-
     def describe(self) -> str:
         if self._start is None and self.speed == 1.0:
             return "real time"

@@ -61,9 +61,6 @@ class FlowSource:
         return count, [Row(str(f.id), flow_cells(f, now, self.watch, rates.get(f.id, 0.0)), f)
                        for f in flows]
 
-    def count(self) -> int:
-        return self.svc.count_flows(self.path, search=self.search)
-
     def page(self, offset: int, limit: int) -> list[Row]:
         return self.count_and_page(offset, limit, with_count=False)[1]
 

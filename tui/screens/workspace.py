@@ -74,6 +74,7 @@ class WorkspaceScreen(FlowdeckScreen):
         super().__init__()
         self.path = path
         self.first = first
+        self._source: FlowSource | None = None  # what the flow list shows now
         self.data: WorkspaceData | None = None
         self.watch = None
         self.screen_name = f"Workspace {path}"
@@ -166,7 +167,7 @@ class WorkspaceScreen(FlowdeckScreen):
     def _show_flows(self, path: str, *, fresh: bool = False) -> None:
         table = self.query_one("#flows-table", PagedTable)
         source = self._flow_source(path)
-        old = getattr(self, "_source", None)
+        old = self._source
         same = old is not None and old.key() == source.key()
         self._source = source
         if same and not fresh:

@@ -23,7 +23,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from .table import Column
+from .table import Column, same_cell
 
 PAGE = 100
 KEEP_PAGES = 12
@@ -39,7 +39,9 @@ class Row:
 class Source(Protocol):
     """Where the rows come from. Both methods run in a worker thread."""
 
-    def count(self) -> int: ...
+    def count_and_page(self, offset: int, limit: int) -> tuple[int, list[Row]]:
+        """The size of the whole set and one page of it, in one read."""
+        ...
 
     def page(self, offset: int, limit: int) -> list[Row]: ...
 
@@ -117,23 +119,23 @@ class PagedTable(ScrollView, can_focus=True):
         self.loaded_once = False
 
     # -- data ------------------------------------------------------------------
-    def set_source(self, source: Source, *, keep_cursor: bool = False) -> None:
-        """Show another set (a new filter or sort): count again, fetch what is in view."""
-        key = self.current_key if keep_cursor else None
+    def _forget(self, source: Source) -> None:
+        """A new source: what was fetched or asked for from the old one no longer counts."""
         self._source = source
         self._generation += 1
         self._pages.clear()
         self._loading.clear()
         self._lines.clear()
+
+    def set_source(self, source: Source, *, keep_cursor: bool = False) -> None:
+        """Show another set (a new filter or sort): count again, fetch what is in view."""
+        key = self.current_key if keep_cursor else None
+        self._forget(source)
         self._fetch(reset=not keep_cursor, keep_key=key)
 
     def preload(self, source: Source, count: int, rows: list[Row]) -> None:
         """Show rows already read (before the screen opened): no wait for the first page."""
-        self._source = source
-        self._generation += 1
-        self._pages.clear()
-        self._loading.clear()
-        self._lines.clear()
+        self._forget(source)
         self._arrived(self._generation, count, {0: rows} if rows else {}, True, None)
 
     def refresh_data(self) -> None:
@@ -156,15 +158,10 @@ class PagedTable(ScrollView, can_focus=True):
         wanted = [0] if reset else self._visible_pages(self.cursor)
 
         def work() -> None:
-            both = getattr(source, "count_and_page", None)
-            if both is not None:  # one read for the size and the first page wanted
-                count, rows = both(wanted[0] * PAGE, PAGE)
-                pages = {wanted[0]: rows}
-                pages.update({p: source.page(p * PAGE, PAGE) for p in wanted[1:]
-                              if p * PAGE < max(count, 1)})
-            else:
-                count = source.count()
-                pages = {p: source.page(p * PAGE, PAGE) for p in wanted if p * PAGE < max(count, 1)}
+            count, rows = source.count_and_page(wanted[0] * PAGE, PAGE)
+            pages = {wanted[0]: rows}
+            pages.update({p: source.page(p * PAGE, PAGE) for p in wanted[1:]
+                          if p * PAGE < max(count, 1)})
             self.app.call_from_thread(self._arrived, generation, count, pages, reset, keep_key)
 
         self.run_worker(work, thread=True, group="paged-fetch", exit_on_error=False)
@@ -200,8 +197,8 @@ class PagedTable(ScrollView, can_focus=True):
         for i, row in enumerate(new):
             index = page * PAGE + i
             before = old[i] if old and i < len(old) else None
-            if before is None or before.key != row.key or [_text(c).plain for c in before.cells] \
-                    != [_text(c).plain for c in row.cells] or before.cells != row.cells:
+            if before is None or before.key != row.key or not all(
+                    map(same_cell, before.cells, row.cells)):
                 self._refresh_index(index)
 
     def _index_of(self, key: str) -> int | None:
@@ -297,9 +294,7 @@ class PagedTable(ScrollView, can_focus=True):
         if row is None:
             return False
         i = [c.key for c in self.spec].index(column)
-        old = row.cells[i]
-        if _text(old).plain == _text(value).plain and _text(old).style == _text(value).style \
-                and _text(old).spans == _text(value).spans:
+        if same_cell(row.cells[i], value):
             return False
         row.cells[i] = value
         self._refresh_index(index)

@@ -15,7 +15,6 @@ from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable
-from textual.widgets.data_table import RowKey
 
 
 @dataclass(frozen=True)
@@ -28,6 +27,15 @@ class Column:
 
 def _plain(cell: object) -> str:
     return cell.plain if isinstance(cell, Text) else str(cell)
+
+
+def same_cell(a: object, b: object) -> bool:
+    """Whether two cells look alike: the same text, and for styled text the same styles."""
+    if _plain(a) != _plain(b):
+        return False
+    if isinstance(a, Text) and isinstance(b, Text):
+        return a.style == b.style and a.spans == b.spans
+    return True
 
 
 class RecordTable(DataTable):
@@ -131,9 +139,7 @@ class RecordTable(DataTable):
             for key, cells in rows:
                 old = self._cells.get(key, [])
                 for i, cell in enumerate(cells):
-                    if i >= len(old) or _plain(old[i]) != _plain(cell) or \
-                            (isinstance(cell, Text) and isinstance(old[i], Text)
-                             and cell.style != old[i].style):
+                    if i >= len(old) or not same_cell(old[i], cell):
                         self.update_cell(key, column_keys[i], cell)
                 self._cells[key] = list(cells)
             return
@@ -149,22 +155,6 @@ class RecordTable(DataTable):
             self.move_cursor(row=self.get_row_index(current), animate=False)
         else:
             self.move_cursor(row=min(index, len(rows) - 1), animate=False)
-
-    def set_cell(self, key: str, column: str, value: object) -> bool:
-        """Update one cell if its text or style changed. Returns whether it did."""
-        if key not in self._cells:
-            return False
-        i = [c.key for c in self.spec].index(column)
-        old = self._cells[key][i]
-        if _plain(old) == _plain(value) and (not isinstance(value, Text) or not isinstance(
-                old, Text) or value.style == old.style):
-            return False
-        self._cells[key][i] = value
-        self.update_cell(RowKey(key), column, value)
-        return True
-
-    def cell(self, key: str, column: str) -> object:
-        return self._cells[key][[c.key for c in self.spec].index(column)]
 
     # -- tooltips for cells (badges) ------------------------------------------
     def watch_hover_coordinate(self, old: Coordinate, value: Coordinate) -> None:
