@@ -179,14 +179,10 @@ def copy_flow(screen, flow: FlowView) -> None:
     async def run() -> None:
         try:
             full = await asyncio.to_thread(svc.get_flow, flow.path)
-            contract = flow.path.split("/")[0]
-            workspaces = await asyncio.to_thread(svc.list_workspaces, contract)
+            targets = await asyncio.to_thread(svc.workspaces_for_copy, full.path)
         except FlowdeckError as exc:
             screen.notify(exc.line(), severity="error")
             return
-        here = "/".join(flow.path.split("/")[:2])
-        targets = [w.path for w in workspaces
-                   if w.path != here and w.role in ("owner", "admin", "integrator")]
         creds = sorted({s.credential for s in full.steps if s.credential})
         flow_actions.copy(screen, full, targets, creds)
 
