@@ -116,7 +116,7 @@ class CliContext:
         return self._caller
 
     def _resolve_caller(self) -> str:
-        explicit = self.user or self.config.user
+        explicit = self.explicit_caller()
         return resolve_caller(None if explicit else self.system(), explicit)
 
     def explicit_caller(self) -> str | None:

@@ -15,15 +15,15 @@ from store.components import COMPONENTS
 from store.permissions import EDIT_FLOWS, HANDLE_FAILED, RUN_FLOWS, SEND_MESSAGES, may
 from store.views import CredentialView, EventView, ExecutionView, FailedMessageView, FlowView
 
-from ..format import KIND_EXPLANATION, LIMITED_BANNER, STOP_REASON_WORDS, short_when, status_text, when
+from ..format import KIND_EXPLANATION, LIMITED_BANNER, STOP_REASON_WORDS, status_text, when
 from ..live import FlowWatch
 from ..widgets.breadcrumb import Breadcrumb
 from ..widgets.detail import DetailLine
 from ..widgets.table import Column, RecordTable
 from . import flow_actions, flow_runs, workspace_forms
 from .base import FilterBar, FlowdeckScreen
+from .event_rows import event_cells
 from .form import FormField, FormScreen
-from .workspace import event_detail, who
 
 
 @dataclass
@@ -146,8 +146,7 @@ class FlowScreen(FlowdeckScreen):
                                Text(str(s.queued), justify="right")])
             for s in f.steps])
         events = self.query_one("#flow-events", RecordTable)
-        events.sync([(str(e.id), [short_when(e.at, now), who(e.actor), e.kind,
-                                   event_detail(e, with_name=False)])
+        events.sync([(str(e.id), event_cells(e, now, with_name=False))
                      for e in data.events if self.matches(e.kind, e.actor)])
         self._show_runs(data, now)
         self._describe()

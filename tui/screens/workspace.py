@@ -31,6 +31,7 @@ from ..widgets.paged_table import PagedTable
 from ..widgets.table import Column, RecordTable
 from . import flow_actions, workspace_forms
 from .base import FilterBar, FlowdeckScreen
+from .event_rows import event_cells
 from .flow_list import COLUMNS, FirstPage, FlowSource
 from .workspace_actions import confirm_delete_workspace, convert_workspace_form, request_full_form
 
@@ -153,7 +154,7 @@ class WorkspaceScreen(FlowdeckScreen):
                 for m in data.members if self.matches(m.email, m.name)]))
         if (events := self._table("events-table")) is not None:
             events.sync([
-                (str(e.id), [short_when(e.at, now), who(e.actor), e.kind, event_detail(e)])
+                (str(e.id), event_cells(e, now))
                 for e in data.events if self.matches(e.kind, e.actor, e.path)])
         self._describe()
         self.offer()
@@ -417,23 +418,3 @@ class WorkspaceScreen(FlowdeckScreen):
 
     def action_delete_workspace(self) -> None:
         confirm_delete_workspace(self, self.path, after=lambda _r: self.app.pop_screen())
-
-
-def who(actor: str) -> str:
-    """The local part of an email: enough to tell people apart in a narrow column."""
-    return actor.split("@")[0]
-
-
-def event_detail(e: EventView, with_name: bool = True) -> str:
-    d = dict(e.detail)
-    parts = []
-    name = e.path.split("/")[-1] if e.path.count("/") >= 2 else ""
-    if name and with_name:
-        parts.append(name)
-    for key in ("lost_messages", "from", "to", "reason", "email", "role", "count", "fields"):
-        if key in d and d[key] not in (None, ""):
-            value = d[key]
-            if isinstance(value, list):
-                value = ",".join(map(str, value))
-            parts.append(f"{key.replace('_', ' ')}={value}")
-    return " ".join(parts)
