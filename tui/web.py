@@ -8,6 +8,8 @@ So the server listens on the loopback interface unless told otherwise.
 
 from __future__ import annotations
 
+import asyncio
+import gc
 import logging
 import shlex
 import sys
@@ -60,6 +62,18 @@ class WebServer(Server):
     async def on_startup(self, app) -> None:
         for line in self._banner:
             print(line, flush=True)
+
+    async def _make_app(self):
+        app = await super()._make_app()
+        app.on_cleanup.append(self._release_pages)
+        return app
+
+    async def _release_pages(self, app) -> None:
+        """After the last page has closed, before the loop does: let go of the pages' finished
+        processes now, so their pipes close on a running loop instead of printing an
+        'Event loop is closed' traceback from the garbage collector at exit."""
+        gc.collect()
+        await asyncio.sleep(0)
 
 
 def served_argv(*, url: str, user: str, clock, readonly: bool) -> list[str]:
