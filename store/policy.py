@@ -55,6 +55,18 @@ THROUGHPUT_KEEP = timedelta(hours=24)
 #: "Messages per minute" in lists is the average over this many recent minutes.
 THROUGHPUT_RATE_MINUTES = 5
 
+#: ssh-serve: a connection that has not opened the console this long after it was made is
+#: closed (authentication included: the same span bounds a login).
+SSH_LOGIN_GRACE = timedelta(seconds=30)
+
+#: ssh-serve: a session, and a connection whatever channels it holds, without input this
+#: long is closed (the default of --idle-timeout).
+SSH_IDLE_TIMEOUT = timedelta(minutes=15)
+
+#: ssh-serve: sessions served at once (the default of --max-sessions), and per key.
+SSH_MAX_SESSIONS = 20
+SSH_SESSIONS_PER_KEY = 3
+
 
 def queue_cap(kind: str) -> int:
     return QUEUE_CAP[kind]

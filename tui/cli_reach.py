@@ -16,6 +16,7 @@ from typing import Annotated
 import typer
 
 from store.errors import FlowdeckError
+from store.policy import SSH_IDLE_TIMEOUT, SSH_LOGIN_GRACE, SSH_MAX_SESSIONS, SSH_SESSIONS_PER_KEY
 
 from . import output as o
 from .cli_context import ctx_of
@@ -46,7 +47,13 @@ def ssh_serve(
         help="Port to listen on (0: any free port).")] = 2222,
     idle_timeout: Annotated[float, typer.Option(
         "--idle-timeout", metavar="SECONDS", min=0,
-        help="End a session after this long without input (0: never).")] = 900.0,
+        help="Close a connection after this long without input, whatever it holds (0: never). "
+             f"A connection that opens no console within {SSH_LOGIN_GRACE.total_seconds():g} s is closed "
+             "anyway.")] = SSH_IDLE_TIMEOUT.total_seconds(),
+    max_sessions: Annotated[int, typer.Option(
+        "--max-sessions", metavar="N", min=1,
+        help=f"Serve at most N sessions at once ({SSH_SESSIONS_PER_KEY} per key); more are "
+             "refused with a message.")] = SSH_MAX_SESSIONS,
     host_key: Annotated[Path | None, typer.Option(
         "--host-key", metavar="FILE", dir_okay=False,
         help="The server's private host key (default: ssh_host_ed25519_key in the data "
@@ -62,7 +69,8 @@ def ssh_serve(
     config = state.config
     options = SSHOptions(
         authorized_keys=authorized_keys, host_key=host_key or default_data_dir() / HOST_KEY_FILE,
-        host=host, port=port, idle_timeout=idle_timeout, readonly=state.readonly,
+        host=host, port=port, idle_timeout=idle_timeout, max_sessions=max_sessions,
+        readonly=state.readonly,
         theme=config.theme, keymap=dict(config.keys) if config.keys else None)
     if not _is_loopback(host):
         o.note(f"warning: ssh-serve listens on {host}, beyond this machine; only keys in "

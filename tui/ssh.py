@@ -5,10 +5,14 @@ maps each key to a registered user's email (see ``ssh_keys``), and the
 user name the client sends is ignored. Password, keyboard-interactive and
 host-based logins are not offered. A session gets its own ``FlowdeckApp``
 running on this server's event loop with the SSH channel as its terminal
-(see ``ssh_driver``); it needs a pseudo-terminal, follows window resizes
-and ends after ``idle_timeout`` seconds without input. Nothing else is
+(see ``ssh_session`` and ``ssh_driver``); it needs a pseudo-terminal,
+follows window resizes and ends after ``idle_timeout`` seconds without input. Nothing else is
 served: no shell, no command execution, no subsystem (SFTP), no TCP/IP or
-UNIX forwarding, no agent or X11 forwarding.
+UNIX forwarding, no agent or X11 forwarding. A connection that has not
+opened the console within the login grace, or that sends no input for
+``idle_timeout`` whatever channels it holds, is closed; sessions past
+``max_sessions`` at once or past the per-key limit are refused with a
+message (see ``ssh_limits``).
 """
 
 from __future__ import annotations
@@ -24,9 +28,11 @@ import asyncssh
 
 from store.clock import iso
 from store.errors import FlowdeckError, NotFound
+from store.policy import SSH_IDLE_TIMEOUT, SSH_LOGIN_GRACE, SSH_MAX_SESSIONS
 
-from .ssh_driver import Terminal, driver_for
 from .ssh_keys import AuthorizedKeysFile, load_host_key
+from .ssh_limits import ConnectionClock, Seats, seconds_text
+from .ssh_session import TuiSession
 
 if TYPE_CHECKING:
     from store.engine import Store
@@ -41,11 +47,13 @@ class SSHOptions:
     host_key: Path
     host: str = "127.0.0.1"
     port: int = 2222
-    idle_timeout: float = 900.0  # seconds without input; 0: never
+    idle_timeout: float = SSH_IDLE_TIMEOUT.total_seconds()  # seconds without input; 0: never
     readonly: bool = False
     theme: str | None = None
     keymap: dict[str, str] | None = None
-    login_timeout: float = 30.0
+    max_sessions: int = SSH_MAX_SESSIONS
+    #: seconds a connection has to open the console (the policy's; tests shorten it)
+    login_grace: float = SSH_LOGIN_GRACE.total_seconds()
     keepalive_interval: float = 30.0
 
 
@@ -56,7 +64,8 @@ class FrontDoor:
         self.store = store
         self.options = options
         self.keys = AuthorizedKeysFile(options.authorized_keys)
-        self.sessions: set[TuiSession] = set()
+        self.sessions: set[TuiSession] = set()  # those running the console
+        self.seats = Seats(options.max_sessions)  # every session channel open
         self.connections: set[asyncssh.SSHServerConnection] = set()
         self.acceptor: asyncssh.SSHAcceptor | None = None
         self.host_key = None
@@ -75,11 +84,12 @@ class FrontDoor:
             server_host_keys=[self.host_key], public_key_auth=True, password_auth=False,
             kbdint_auth=False, host_based_auth=False, gss_host=None, allow_pty=True,
             line_editor=False, agent_forwarding=False, x11_forwarding=False,
-            encoding="utf-8", errors="replace", login_timeout=opts.login_timeout,
+            encoding="utf-8", errors="replace", login_timeout=opts.login_grace,
             keepalive_interval=opts.keepalive_interval)
         self.log(f"ssh-serve listening on {opts.host}:{self.port} "
                  f"(host key {self.host_key.get_fingerprint()}, "
-                 f"idle timeout {_seconds(opts.idle_timeout)})")
+                 f"idle timeout {seconds_text(opts.idle_timeout)}, "
+                 f"at most {opts.max_sessions} sessions, {self.seats.per_key} per key)")
 
     @property
     def port(self) -> int:
@@ -167,12 +177,6 @@ class FrontDoor:
             print(f"warning: {' '.join(line.split())}", file=self._std[1], flush=True)
 
 
-def _seconds(value: float) -> str:
-    if not value:
-        return "off"
-    return f"{value / 60:g} min" if value >= 60 else f"{value:g} s"
-
-
 def _peer(conn: asyncssh.SSHServerConnection) -> str:
     peer = conn.get_extra_info("peername")
     if isinstance(peer, tuple) and len(peer) >= 2:
@@ -188,16 +192,52 @@ class _Server(asyncssh.SSHServer):
         self.conn: asyncssh.SSHServerConnection | None = None
         self.peer = "?"
         self.email: str | None = None
-        self._candidate: str | None = None
+        self.key_id = ""  # the authenticated key's fingerprint
+        self._candidate: tuple[str, str] | None = None
+        self.sessions: set[TuiSession] = set()  # this connection's open session channels
+        self.clock: ConnectionClock | None = None
+        self._closing: asyncio.Future | None = None
 
     def connection_made(self, conn: asyncssh.SSHServerConnection) -> None:
         self.conn = conn
         self.peer = _peer(conn)
         self.door.connections.add(conn)
+        opts = self.door.options
+        self.clock = ConnectionClock(opts.login_grace, opts.idle_timeout, self._expire)
 
     def connection_lost(self, exc: Exception | None) -> None:
+        if self.clock is not None:
+            self.clock.stop()
         if self.conn is not None:
             self.door.connections.discard(self.conn)
+
+    # -- the login grace and the idle timeout (see ssh_limits) --------------------------
+    def _expire(self, reason: str) -> None:
+        opts = self.door.options
+        who = f" for {self.email}" if self.email else ""
+        self.door.log(f"closed the connection from {self.peer}{who} ({reason})")
+        if reason == "idle":
+            words = f"the connection was closed after {seconds_text(opts.idle_timeout)} " \
+                    "without input"
+            for session in list(self.sessions):
+                session.end("idle", f"the session ended after {seconds_text(opts.idle_timeout)} "
+                                    "without input")
+        else:
+            words = f"no console was opened within {seconds_text(opts.login_grace)}"
+        running = [s.task for s in self.sessions if s.task is not None and not s.task.done()]
+        if running:  # the consoles say goodbye on their channels first
+            self._closing = asyncio.ensure_future(self._disconnect_after(running, words))
+        else:
+            self._disconnect(words)
+
+    async def _disconnect_after(self, tasks: list[asyncio.Task], words: str) -> None:
+        await asyncio.wait(tasks, timeout=_SHUTDOWN_GRACE)
+        self._disconnect(words)
+
+    def _disconnect(self, words: str) -> None:
+        if self.conn is not None:  # the client shows it: 'Received disconnect from …: Flowdeck: …'
+            with contextlib.suppress(OSError):
+                self.conn.disconnect(asyncssh.DISC_BY_APPLICATION, f"Flowdeck: {words}")
 
     # -- authentication: public keys from the file, nothing else ----------------------
     def begin_auth(self, username: str) -> bool:
@@ -218,17 +258,38 @@ class _Server(asyncssh.SSHServer):
     async def validate_public_key(self, username: str, key: asyncssh.SSHKey) -> bool:
         # asyncssh asks again, with the signature, for the key that finally authenticates,
         # so the last accepted key is the one that proved itself.
-        self._candidate = await self.door.user_for_key(key, self.peer)
-        return self._candidate is not None
+        email = await self.door.user_for_key(key, self.peer)
+        self._candidate = (email, key.get_fingerprint()) if email is not None else None
+        return email is not None
 
     def auth_completed(self) -> None:
-        self.email = self._candidate
+        if self._candidate is not None:
+            self.email, self.key_id = self._candidate
 
     # -- what an authenticated client may open ------------------------------------------
     def session_requested(self) -> TuiSession | bool:
         if self.email is None:
             return False
-        return TuiSession(self.door, self.email, self.peer)
+        session = TuiSession(self.door, self.email, self.peer, self)
+        refused = self.door.seats.take(session, self.key_id)
+        if refused is not None:  # the channel opens only to say why, then closes
+            why, session.refusal = refused
+            self.door.log(f"refused a session for {self.email} from {self.peer}: {why}")
+        else:
+            self.sessions.add(session)
+        return session
+
+    def session_closed(self, session: TuiSession) -> None:
+        self.sessions.discard(session)
+        self.door.seats.release(session)
+
+    def console_opened(self) -> None:
+        if self.clock is not None:
+            self.clock.console_opened()
+
+    def input_received(self) -> None:
+        if self.clock is not None:
+            self.clock.touch()
 
     def connection_requested(self, dest_host: str, dest_port: int, orig_host: str,
                              orig_port: int) -> bool:
@@ -254,196 +315,6 @@ class _Server(asyncssh.SSHServer):
 
     def tap_requested(self, unit: int | None) -> bool:
         return False
-
-
-class TuiSession(asyncssh.SSHServerSession):
-    """One SSH session: a pseudo-terminal running the TUI as the key's owner."""
-
-    def __init__(self, door: FrontDoor, email: str, peer: str) -> None:
-        self.door = door
-        self.email = email
-        self.peer = peer
-        self.chan: asyncssh.SSHServerChannel | None = None
-        self.term_type = "xterm-256color"
-        self.size: tuple[int, int] | None = None  # None: no pseudo-terminal was asked for
-        self.command: str | None = None
-        self.terminal: Terminal | None = None
-        self.app = None
-        self.task: asyncio.Task | None = None
-        self.ending: str | None = None
-        self.ending_words = ""
-        self._closed = False
-        self._idle: asyncio.TimerHandle | None = None
-        self._last_input = 0.0
-
-    # -- what the client asks for ---------------------------------------------------------
-    def connection_made(self, chan: asyncssh.SSHServerChannel) -> None:
-        self.chan = chan
-
-    def pty_requested(self, term_type: str, term_size: tuple[int, int, int, int],
-                      term_modes) -> bool:
-        self.term_type = term_type or self.term_type
-        width, height = term_size[0] or 80, term_size[1] or 24
-        self.size = (width, height)
-        return True
-
-    def terminal_size_changed(self, width: int, height: int, pixwidth: int,
-                              pixheight: int) -> None:
-        if width and height:
-            self.size = (width, height)
-            if self.terminal is not None:
-                self.terminal.resize(width, height)
-
-    def shell_requested(self) -> bool:
-        return True
-
-    def exec_requested(self, command: str) -> bool:
-        self.command = command  # accepted only to say no in words (see session_started)
-        return True
-
-    def subsystem_requested(self, subsystem: str) -> bool:
-        self.door.log(f"refused subsystem {subsystem!r} for {self.email} from {self.peer}")
-        return False
-
-    def break_received(self, msec: int) -> bool:
-        return False
-
-    def signal_received(self, signal: str) -> None:
-        pass
-
-    # -- running -------------------------------------------------------------------------------
-    def session_started(self) -> None:
-        if self.command is not None:
-            self.door.log(f"refused command {self.command!r} for {self.email} from {self.peer}")
-            self._refuse("error: Flowdeck runs no commands over SSH; connect without a command "
-                         "(ssh -t) to open the console")
-            return
-        if self.size is None:
-            self._refuse("error: Flowdeck needs a terminal; connect with 'ssh -t' and no command")
-            return
-        self.terminal = Terminal(self._write, self.size, self._colors())
-        self.task = asyncio.ensure_future(self._run())
-
-    def _colors(self) -> str:
-        env = self.chan.get_environment() if self.chan else {}
-        if str(env.get("COLORTERM", "")).lower() in ("truecolor", "24bit"):
-            return "truecolor"
-        return "256"  # OpenSSH does not forward COLORTERM: assume 256 colours
-
-    async def _run(self) -> None:
-        door = self.door
-        door.sessions.add(self)
-        failure: BaseException | None = None
-        code = 0
-        try:
-            app = door.make_app(self.email)
-        except FlowdeckError as exc:  # the user was removed a moment ago, or the store failed
-            door.session_ended(self)
-            door.log(f"session refused for {self.email} from {self.peer}: {exc}")
-            self._refuse(exc.line())
-            return
-        app.driver_class = driver_for(self.terminal)
-        self.app = app
-        try:
-            if self.ending is None:
-                width, height = self.terminal.size
-                door.log(f"session opened for {self.email} from {self.peer} "
-                         f"({width}x{height}, {self.term_type})")
-                self._arm_idle()
-                await app.run_async()
-                code = app.return_code or 0
-                failure = getattr(app, "_exception", None)  # what Textual caught, if anything
-        except Exception as exc:  # noqa: BLE001 - one session's failure must not stop the server
-            failure, code = exc, 1
-        finally:
-            self._disarm_idle()
-            door.session_ended(self)
-        self._goodbye(code, failure)
-
-    def _goodbye(self, code: int, failure: BaseException | None) -> None:
-        why = self.ending or "quit"
-        if failure is not None:
-            why = f"error: {type(failure).__name__}: {' '.join(str(failure).split())}"
-            self._say("error: Flowdeck stopped on an internal error (the server log has more)")
-            code = code or 1
-        elif self.ending in ("idle", "shutdown"):
-            self._say(f"Flowdeck: {self.ending_words}")
-        self.door.log(f"session closed for {self.email} from {self.peer} ({why})")
-        self._exit(code)
-
-    def end(self, reason: str, words: str = "") -> None:
-        """End the session: the app exits, then the channel closes."""
-        if self.ending is None:
-            self.ending, self.ending_words = reason, words
-        app = self.app
-        if app is not None and not getattr(app, "_exit", False):
-            app.exit()
-
-    # -- idle time ----------------------------------------------------------------------------
-    def _arm_idle(self) -> None:
-        timeout = self.door.options.idle_timeout
-        if not timeout:
-            return
-        loop = asyncio.get_running_loop()
-        self._last_input = loop.time()
-        self._idle = loop.call_later(timeout, self._check_idle)
-
-    def _disarm_idle(self) -> None:
-        if self._idle is not None:
-            self._idle.cancel()
-            self._idle = None
-
-    def _check_idle(self) -> None:
-        timeout = self.door.options.idle_timeout
-        loop = asyncio.get_running_loop()
-        quiet = loop.time() - self._last_input
-        if quiet >= timeout - 0.05:
-            self._idle = None
-            self.end("idle", f"the session ended after {_seconds(timeout)} without input")
-        else:
-            self._idle = loop.call_later(timeout - quiet, self._check_idle)
-
-    # -- the channel -------------------------------------------------------------------------
-    def data_received(self, data: str, datatype: int | None) -> None:
-        self._last_input = asyncio.get_running_loop().time()
-        if self.terminal is not None:
-            self.terminal.feed(data)
-
-    def eof_received(self) -> bool:
-        self.end("disconnected")
-        return False
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._closed = True
-        self.end("disconnected")
-
-    def _write(self, data: str) -> None:
-        if self._closed or self.chan is None:
-            return
-        try:
-            self.chan.write(data)
-        except OSError:
-            self._closed = True
-
-    def _say(self, line: str) -> None:
-        if self._closed or self.chan is None:
-            return
-        newline = "\r\n" if self.size else "\n"
-        try:
-            self.chan.write_stderr(line + newline)
-        except OSError:
-            self._closed = True
-
-    def _refuse(self, line: str) -> None:
-        self._say(line)
-        self._exit(1)
-
-    def _exit(self, code: int) -> None:
-        if self._closed or self.chan is None:
-            return
-        with contextlib.suppress(OSError):  # the client has gone already
-            self.chan.exit(code)
-        self._closed = True
 
 
 def serve_ssh(store: Store, options: SSHOptions) -> str:
