@@ -197,7 +197,10 @@ class TuiSession(asyncssh.SSHServerSession):
 
     def eof_received(self) -> bool:
         self.end("disconnected")
-        return False
+        # Stay half-open: the app's last output, the exit status and the close are still to be
+        # sent (answering False sends an EOF at once, after which nothing could be written and
+        # the client would wait for a close that never came).
+        return True
 
     def connection_lost(self, exc: Exception | None) -> None:
         self._closed = True

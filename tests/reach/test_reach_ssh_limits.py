@@ -141,6 +141,23 @@ async def test_a_client_that_never_logs_in_is_closed_at_the_grace(world, people,
                 await writer.wait_closed()
 
 
+async def test_a_client_whose_input_ends_is_let_go_at_once(world, people, tmp_path):
+    """The console ends on EOF and the channel closes: the client does not hang."""
+    who, authorized = people
+    try:
+        async with serving(world.store, authorized, tmp_path / "host_key", idle_timeout=0) as door:
+            proc = await who.ssh(door, "ivan", "-tt")
+            await eventually(lambda: len(door.sessions) == 1, timeout=20)
+            proc.stdin.close()
+            code, _ = await finished(proc)  # before the 30 s grace: nothing else would end it
+            assert code == 0
+            await eventually(lambda: len(door.seats) == 0)
+        assert any(f"session closed for {IVAN}" in line and "(disconnected)" in line
+                   for line in log_of(door))
+    finally:
+        await who.stop()
+
+
 # -- how many sessions -----------------------------------------------------------------------------
 
 
