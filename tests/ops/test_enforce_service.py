@@ -13,7 +13,6 @@ import threading
 import time
 from collections import Counter
 from datetime import datetime, timedelta
-from pathlib import Path
 
 import backends
 import processes
@@ -30,7 +29,6 @@ DEADLINE = T0 + timedelta(hours=8)  # the world's Orders flow
 ORDERS = "Acme/Staging/Orders"
 LINE = re.compile(r"^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ) sweep stopped=(\d+) lost_messages=(\d+) "
                   r"pruned=(\d+) took_ms=(\d+)$")
-UNIT = Path(__file__).resolve().parents[2] / "deploy" / "flowdeck-enforce.service"
 
 
 def _sweeps(worker: processes.Worker) -> list[re.Match]:
@@ -229,17 +227,3 @@ def test_two_workers_stop_each_flow_exactly_once(world, tmp_path):
         assert event.at == deadlines[event.path]
     assert problems(world.store, DEADLINE + timedelta(seconds=5)) == []
 
-
-def test_the_systemd_unit_runs_the_worker_every_second_and_stops_it_with_sigterm():
-    import configparser
-
-    unit = configparser.ConfigParser(strict=False, interpolation=None)
-    unit.optionxform = str
-    unit.read(UNIT)
-    service = unit["Service"]
-    command = service["ExecStart"].split()
-    assert command[0].endswith("/flowdeck") and command[1:] == ["enforce", "--interval", "1"]
-    assert service["KillSignal"] == "SIGTERM" and service["Restart"] == "on-failure"
-    assert service["EnvironmentFile"] and "User" in service
-    assert unit["Install"]["WantedBy"] == "multi-user.target"
-    assert "FLOWDECK_SECRET_KEY" in UNIT.read_text()
