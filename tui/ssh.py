@@ -107,8 +107,8 @@ class FrontDoor:
         if tasks:
             await asyncio.wait(tasks, timeout=_SHUTDOWN_GRACE)
         conns = list(self.connections)
-        for conn in conns:
-            conn.close()
+        for conn in conns:  # the client sees why (ssh -N too)
+            conn.disconnect(asyncssh.DISC_BY_APPLICATION, f"Flowdeck: {why}")
         if conns:
             await asyncio.wait([asyncio.ensure_future(c.wait_closed()) for c in conns], timeout=2.0)
         self._restore_std()
@@ -210,6 +210,7 @@ class _Server(asyncssh.SSHServer):
             self.clock.stop()
         if self.conn is not None:
             self.door.connections.discard(self.conn)
+            self.conn = None
 
     # -- the login grace and the idle timeout (see ssh_limits) --------------------------
     def _expire(self, reason: str) -> None:

@@ -81,13 +81,17 @@ class ConnectionClock:
         self._last_input = self._loop.time()
 
     def console_opened(self) -> None:
-        """The connection opened the console: the grace is met."""
+        """The connection opened the console: the grace is met, and idle time counts afresh
+        (as the console's own does), the console being drawn not counting against it."""
+        self.touch()
         if self._grace_timer is not None:
             self._grace_timer.cancel()
             self._grace_timer = None
 
     def stop(self) -> None:
-        self.console_opened()
+        if self._grace_timer is not None:
+            self._grace_timer.cancel()
+            self._grace_timer = None
         if self._idle_timer is not None:
             self._idle_timer.cancel()
             self._idle_timer = None

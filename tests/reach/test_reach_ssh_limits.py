@@ -101,7 +101,8 @@ async def test_ssh_N_is_closed_at_the_idle_timeout_with_a_reason(world, people, 
     try:
         async with serving(world.store, authorized, tmp_path / "host_key",
                            idle_timeout=2.0) as door:  # the 30 s grace would come later
-            proc = await who.ssh(door, "ivan", "-N")
+            # the client's keepalives are not input
+            proc = await who.ssh(door, "ivan", "-N", "-o", "ServerAliveInterval=1")
             code, err = await finished(proc)
             assert code == 255
             assert "Flowdeck: the connection was closed after 2 s without input" in err
@@ -224,7 +225,7 @@ async def test_local_forwarding_is_refused_and_the_connection_still_idles_out(
     forward = f"{local}:127.0.0.1:{target.sockets[0].getsockname()[1]}"
     try:
         async with serving(world.store, authorized, tmp_path / "host_key",
-                           idle_timeout=3.0) as door:
+                           idle_timeout=5.0) as door:
             proc = await who.ssh(door, "ivan", "-N", "-L", forward)
 
             async def attempt() -> bool:
@@ -236,12 +237,16 @@ async def test_local_forwarding_is_refused_and_the_connection_still_idles_out(
                 writer.close()
                 return True
 
-            while not await attempt():
+            for _ in range(100):
+                if await attempt():
+                    break
                 await asyncio.sleep(0.1)
+            else:
+                raise AssertionError("ssh -L never listened")
             code, err = await finished(proc)
             assert code == 255
             assert "administratively prohibited: Flowdeck allows no port forwarding" in err
-            assert "closed after 3 s without input" in err
+            assert "closed after 5 s without input" in err
     finally:
         target.close()
         await target.wait_closed()
