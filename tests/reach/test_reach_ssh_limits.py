@@ -22,6 +22,7 @@ from flowdeck_world import EMAILS
 from reach_helpers import authorized_line, eventually, free_port, log_of, new_key, serving
 
 from store.policy import SSH_SESSIONS_PER_KEY
+from tui.ssh_limits import Seats
 
 SSH, SFTP, SCP = shutil.which("ssh"), shutil.which("sftp"), shutil.which("scp")
 pytestmark = pytest.mark.skipif(
@@ -294,3 +295,20 @@ async def test_file_transfer_is_refused_with_a_message(world, people, tmp_path, 
     finally:
         await who.stop()
     assert not (tmp_path / "copied.txt").exists()
+
+
+# -- the seats, counted -----------------------------------------------------------------------------------
+
+
+def test_seats_hold_at_most_the_maximum_and_the_per_key_limit_and_free_on_release():
+    seats = Seats(max_sessions=4, per_key=2)
+    assert seats.take("a1", "key-a") is None and seats.take("a2", "key-a") is None
+    why, told = seats.take("a3", "key-a")
+    assert why == "key key-a already holds 2 sessions" and "at most 2 per key" in told
+    assert seats.take("b1", "key-b") is None and seats.take("b2", "key-b") is None
+    why, told = seats.take("c1", "key-c")
+    assert why == "all 4 sessions are in use" and "(4)" in told
+    seats.release("a1")
+    seats.release("a1")  # twice is harmless
+    assert len(seats) == 3 and seats.of_key("key-a") == 1
+    assert seats.take("c1", "key-c") is None
