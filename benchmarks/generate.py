@@ -78,6 +78,14 @@ def meta_path(url: str) -> Path:
     return Path(database + ".bench.json")
 
 
+def absolute_url(url: str) -> str:
+    """The URL with its file made absolute (the programs measured may run elsewhere)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return url
+    return parsed.set(database=str(Path(parsed.database).resolve())).render_as_string(False)
+
+
 class Builder:
     def __init__(self, conn, now: datetime, progress: Callable[[int], None]) -> None:
         self.conn = conn
