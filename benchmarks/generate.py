@@ -30,8 +30,8 @@ from pathlib import Path
 from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 
-from store.clock import iso, parse_instant, utc
-from store.engine import open_store
+from store.clock import Clock, iso, parse_instant, utc
+from store.engine import Store, open_store
 from store.models import (
     Contract,
     ContractMember,
@@ -144,9 +144,15 @@ class Builder:
                                  detail={"deadline": iso(deadline)}))
 
 
+def create_store(url: str, clock: Clock | None = None) -> Store:
+    """A new, empty store at ``url``: the one place the benchmarks create a store (if creating
+    one ever needs a step of its own, such as an explicit ``flowdeck init``, it goes here)."""
+    return open_store(url, clock)
+
+
 def generate(url: str, flows: int, now: datetime,
              progress: Callable[[int], None] = lambda n: None) -> BenchStore:
-    store = open_store(url)
+    store = create_store(url)
     big = min(100_000, max(1, flows // 10))
     overdue = min(100_000, max(1, flows // 10))
     countdowns = min(COUNTDOWNS, max(1, flows // 100))

@@ -121,12 +121,35 @@ def open_phases(install: Install, meta: BenchStore, runs: int, top: int = 0) -> 
     return {"phases": phases, "profile": results[-1]["profile"]}
 
 
+def _start(install: Install, meta: BenchStore) -> tuple[float, float, float]:
+    """(ms to the first frame, ms to the contracts, CPU ms used until then) of one start."""
+    with Terminal(install.flowdeck_argv(meta), env={"TEXTUAL_FPS": "120"}) as t:
+        frame = t.wait_for("Contracts", 60) - t.started
+        data = t.wait_for("Bench 1", 60) - t.started
+        return frame * 1000, data * 1000, t.cpu_seconds() * 1000
+
+
+def versus(before: Install, after: Install, meta: BenchStore, runs: int) -> list[str]:
+    """Two installs' start-up (e.g. before and after a change), interleaved; Markdown rows."""
+    got: dict[int, list[tuple[float, float, float]]] = {0: [], 1: []}
+    for i in range(runs):
+        for k in (0, 1) if i % 2 == 0 else (1, 0):
+            got[k].append(_start((before, after)[k], meta))
+    rows = ["| start-up (medians) | before | after | after / before |", "|---|---|---|---|"]
+    for j, name in enumerate(("to the first frame", "to the contracts", "CPU used until then")):
+        b, a = (statistics.median(r[j] for r in got[k]) for k in (0, 1))
+        rows.append(f"| {name} | {b:.0f} ms | {a:.0f} ms | {a / b:.2f} |")
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.startup", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--db", default="sqlite:///bench/bench.db")
     parser.add_argument("--venv", type=Path, help="a non-editable install (python -m benchmarks.install)")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--against", type=Path, metavar="VENV",
+                        help="only compare start-up with another install (before a change), A/B")
     parser.add_argument("--profile", type=int, default=0, metavar="N",
                         help="print the N costliest functions of the open (cProfile, cumulative)")
     args = parser.parse_args(argv)
@@ -134,6 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     meta = BenchStore(**{**asdict(meta), "url": absolute_url(args.db)})
     install = Install.of(args.venv)
     print(f"# {install.describe()}")
+    if args.against:
+        print("\n".join(versus(Install.of(args.against), install, meta, args.runs)))
+        return 0
     table = imports(install, meta, args.runs)
     print("\n| imported (own time, by package) | Flowdeck, to its contracts | bare app, to its rows |")
     print("|---|---|---|")
