@@ -201,13 +201,13 @@ def memory(install: Install, meta: BenchStore, runs: int) -> Figure:
     def twin() -> None:
         with Terminal(install.baseline_argv("baseline_cursor"), env=ENV) as t:
             t.wait_for("Row 000", 60)
-            for _ in range(200):
-                t.repaint_after("\x1b[6~")
+            for i in range(200):  # 100 rows are four pages: down three, up three, …
+                t.repaint_after("\x1b[6~" if (i // 3) % 2 == 0 else "\x1b[5~")
             base.append(t.peak_rss_mb())
 
     interleaved(max(1, runs // 2), flowdeck, twin)
     return twinned("peak memory of the TUI, after paging through that list", "MB", ours, base, 3,
-                   "the bare app of 100 rows, paged the same way", 1)
+                   "the bare app of 100 rows, paged down and up as many times", 1)
 
 
 def sweep(install: Install, meta: BenchStore, runs: int) -> Figure:
