@@ -30,8 +30,8 @@ from pathlib import Path
 from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 
-from store.clock import iso, parse_instant, utc
-from store.engine import open_store
+from store.clock import Clock, iso, parse_instant, utc
+from store.engine import Store, open_store
 from store.models import (
     Contract,
     ContractMember,
@@ -76,6 +76,14 @@ def meta_path(url: str) -> Path:
     if not database:
         raise SystemExit("benchmarks need a file-backed store (sqlite:///path)")
     return Path(database + ".bench.json")
+
+
+def absolute_url(url: str) -> str:
+    """The URL with its file made absolute (the programs measured may run elsewhere)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return url
+    return parsed.set(database=str(Path(parsed.database).resolve())).render_as_string(False)
 
 
 class Builder:
@@ -136,9 +144,15 @@ class Builder:
                                  detail={"deadline": iso(deadline)}))
 
 
+def create_store(url: str, clock: Clock | None = None) -> Store:
+    """A new, empty store at ``url``: the one place the benchmarks create a store (if creating
+    one ever needs a step of its own, such as an explicit ``flowdeck init``, it goes here)."""
+    return open_store(url, clock)
+
+
 def generate(url: str, flows: int, now: datetime,
              progress: Callable[[int], None] = lambda n: None) -> BenchStore:
-    store = open_store(url)
+    store = create_store(url)
     big = min(100_000, max(1, flows // 10))
     overdue = min(100_000, max(1, flows // 10))
     countdowns = min(COUNTDOWNS, max(1, flows // 100))

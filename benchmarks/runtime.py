@@ -43,12 +43,13 @@ def _target() -> tuple[subprocess.Popen, str]:
 def one_run(target_url: str, messages: int) -> float:
     """Messages per second for one run on a fresh store."""
     from store.clock import Clock
-    from store.engine import open_store
     from store.runtime.worker import Worker
     from store.services import Flowdeck
 
+    from .generate import create_store
+
     with tempfile.TemporaryDirectory(prefix="flowdeck-bench-") as tmp:
-        store = open_store(f"sqlite:///{Path(tmp) / 'bench.db'}", Clock())
+        store = create_store(f"sqlite:///{Path(tmp) / 'bench.db'}", Clock())
         try:
             email = "bench@flowdeck.example"
             Flowdeck(store, None).add_user(email, "Bench")  # the first user: support staff

@@ -27,13 +27,15 @@ class Terminal:
     """One program in a pty of a fixed size."""
 
     def __init__(self, argv: list[str], *, cols: int = 100, rows: int = 30,
-                 env: dict[str, str] | None = None, cwd: str | None = None) -> None:
+                 env: dict[str, str] | None = None, cwd: str | None = None,
+                 stderr: int | None = None) -> None:
         self.master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
         full_env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor",
                     "TEXTUAL_ANIMATIONS": "none", **(env or {})}
         self.started = time.perf_counter()
-        self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave, stderr=slave, env=full_env,
+        self.proc = subprocess.Popen(argv, stdin=slave, stdout=slave,
+                                     stderr=slave if stderr is None else stderr, env=full_env,
                                      cwd=cwd, start_new_session=True, close_fds=True)
         os.close(slave)
         self.buffer = b""

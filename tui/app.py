@@ -96,8 +96,10 @@ class FlowdeckApp(App):
             self.svc = svc
             # Everything loaded so far (SQLAlchemy, Textual, the models) lives as long as the
             # app: keep it out of the collector's full passes, which otherwise stall the UI
-            # for tens of milliseconds at a time.
+            # for tens of milliseconds at a time. Then collect again: the start paused it
+            # (tui.entry; tui.launch resumes it if the store never opens).
             gc.freeze()
+            gc.enable()
 
     def cannot_open(self, exc: FlowdeckError) -> None:
         """The store or the user could not be opened: end with that message."""

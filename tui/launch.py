@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from typing import Any
 
 from store.clock import Clock
@@ -11,14 +12,19 @@ def open_tui(*, db_url: str | None, user: str | None, clock: Clock | None = None
              readonly: bool = False, config: Any = None, tour: bool = False) -> int:
     """Run the TUI until the user quits. A store or user that cannot be opened raises
     FlowdeckError (after the screen is put back), so the command line says it in one line.
-    With no ``user``, the registered user named like the OS login is used."""
-    from .app import FlowdeckApp
+    With no ``user``, the registered user named like the OS login is used.
+    The collector pauses until the store is open (see ``tui.entry``)."""
+    gc.disable()
+    try:
+        from .app import FlowdeckApp
 
-    theme = getattr(config, "theme", None) if config is not None else None
-    keys = getattr(config, "keys", None) if config is not None else None
-    app = FlowdeckApp(db_url=db_url, user=user, clock=clock, readonly=readonly, theme=theme,
-                      keymap=dict(keys) if keys else None, tour=tour, lazy=True)
-    app.run()
+        theme = getattr(config, "theme", None) if config is not None else None
+        keys = getattr(config, "keys", None) if config is not None else None
+        app = FlowdeckApp(db_url=db_url, user=user, clock=clock, readonly=readonly, theme=theme,
+                          keymap=dict(keys) if keys else None, tour=tour, lazy=True)
+        app.run()
+    finally:
+        gc.enable()  # also when the store never opened
     if app.open_error is not None:
         raise app.open_error
     return app.return_code or 0

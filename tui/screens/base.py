@@ -103,8 +103,7 @@ class FlowdeckScreen(Screen):
                 return
             self.opened()
         try:
-            revision = await asyncio.to_thread(self.fd.store.revision)
-            data = await asyncio.to_thread(self.load)
+            revision, data = await asyncio.to_thread(self._read)
         except NotFound as exc:
             self.notify(f"{exc} — it was renamed or deleted", severity="warning")
             if len(self.app.screen_stack) > 2:
@@ -115,6 +114,10 @@ class FlowdeckScreen(Screen):
             return
         self._revision = revision
         self.show(data)
+
+    def _read(self) -> tuple[int, Any]:
+        """The change marker, then the data (one trip to a thread for both)."""
+        return self.fd.store.revision(), self.load()
 
     # -- for subclasses -------------------------------------------------------
     def opened(self) -> None:

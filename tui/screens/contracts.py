@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer
 
-from store.names import name_problem
-from store.views import ContractView
-
 from ..widgets.breadcrumb import Breadcrumb
 from ..widgets.detail import DetailLine
 from ..widgets.table import Column, RecordTable
 from .base import FilterBar, FlowdeckScreen
-from .confirm import ConfirmScreen
-from .form import FormField, FormScreen
+
+if TYPE_CHECKING:
+    from store.views import ContractView
+
+# The forms and the confirmation are imported when first used: the first frame
+# of ``flowdeck`` paints this screen, and imports nothing it does not show.
 
 STATUS = {"active": Text("active", style="green"), "suspended": Text("⏸ suspended", style="bold red")}
 
@@ -113,6 +116,10 @@ class ContractsScreen(FlowdeckScreen):
             self.fd.open_contract(c.name)
 
     def action_new(self) -> None:
+        from store.names import name_problem
+
+        from .form import FormField, FormScreen
+
         svc = self.fd.svc
         form = FormScreen("New contract", [
             FormField("name", "Name:", placeholder="e.g. Northwind Traders", check=name_problem,
@@ -127,6 +134,10 @@ class ContractsScreen(FlowdeckScreen):
             self.reload()
 
     def action_rename(self) -> None:
+        from store.names import name_problem
+
+        from .form import FormField, FormScreen
+
         c = self.current()
         if c is None:
             return
@@ -144,6 +155,8 @@ class ContractsScreen(FlowdeckScreen):
         if c.status == "suspended":
             self.act(svc.resume_contract, c.name, done=f"{c.name} resumed")
             return
+
+        from .confirm import ConfirmScreen
 
         def go(ok: bool | None) -> None:
             if ok:
