@@ -12,9 +12,9 @@ How steps are matched (two flows share no step ids, so identity is content):
    perhaps shifted by an insertion or removal before them: not reported.
 2. A step left over on both sides with the same content is a step that was
    **moved** (reported once, from its old position to its new one).
-3. Within each block SequenceMatcher calls a replacement, the leftovers are
-   matched again by component alone (a second SequenceMatcher, in order): such
-   a pair is one step whose credential or settings **changed**, one row per field.
+3. The leftovers are matched again by component alone (a second
+   SequenceMatcher over them, in order): such a pair is one step whose
+   credential or settings **changed**, one row per field.
 4. What is still left over was **removed** (before) or **added** (after).
 
 Credentials are compared by name, ignoring case; a secret never appears
@@ -107,20 +107,16 @@ def diff(before_type: str | None, before: list[dict], after_type: str | None,
             left_a.discard(same)
             left_b.discard(j)
             rows.append(Difference(j + 1, "moved", "position", same + 1, j + 1))
-    # 3. in each replaced block, the same component in order: changed in place
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag != "replace":
-            continue
-        ia = [i for i in range(i1, i2) if i in left_a]
-        jb = [j for j in range(j1, j2) if j in left_b]
-        inner = SequenceMatcher(None, [before[i]["component"] for i in ia],
-                                [after[j]["component"] for j in jb], autojunk=False)
-        for block in inner.get_matching_blocks():
-            for k in range(block.size):
-                i, j = ia[block.a + k], jb[block.b + k]
-                left_a.discard(i)
-                left_b.discard(j)
-                rows.extend(_changes(j + 1, before[i], after[j]))
+    # 3. what is left, matched by component in order: one step changed (in place)
+    ia, jb = sorted(left_a), sorted(left_b)
+    inner = SequenceMatcher(None, [before[i]["component"] for i in ia],
+                            [after[j]["component"] for j in jb], autojunk=False)
+    for block in inner.get_matching_blocks():
+        for k in range(block.size):
+            i, j = ia[block.a + k], jb[block.b + k]
+            left_a.discard(i)
+            left_b.discard(j)
+            rows.extend(_changes(j + 1, before[i], after[j]))
     # 4. the rest
     rows += [Difference(i + 1, "removed", None, shown(before[i]), None) for i in sorted(left_a)]
     rows += [Difference(j + 1, "added", None, None, shown(after[j])) for j in sorted(left_b)]

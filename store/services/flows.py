@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 
 from .. import flowdefs, worktime
@@ -194,7 +196,7 @@ class FlowService(FlowReading):
             value = value.upper()
         steps = flowdefs.current_steps(t.s, flow.id)
         steps[position - 1]["settings"][key] = value
-        shown = str(public(value))
+        shown = json.dumps(public(value), ensure_ascii=False)
         shown = shown if len(shown) <= 60 else shown[:59] + "…"
         self._edited(t, scope, flow, steps, f"step {position} ({step.component}): {key} = {shown}",
                      {"step": position, "component": step.component, "setting": key})

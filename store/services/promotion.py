@@ -45,7 +45,7 @@ class _Plan:
 
 
 class PromotionService(RevisionService):
-    def _plan(self, t: Tx, path: str, target: str, mapping: dict[str, str] | None) -> _Plan:
+    def _promotion_plan(self, t: Tx, path: str, target: str, mapping: dict[str, str] | None) -> _Plan:
         src, flow = self._flow(t, path)
         require(PROMOTE_FLOWS, src.role, src.path)
         dst = self._other_workspace(t, src, path, target, PROMOTE_FLOWS, "promoted")
@@ -61,7 +61,7 @@ class PromotionService(RevisionService):
         return _Plan(src, flow, dst, existing, steps, differences)
 
     @staticmethod
-    def _view(plan: _Plan, revision: int | None, dry_run: bool) -> PromotionView:
+    def _promotion_view(plan: _Plan, revision: int | None, dry_run: bool) -> PromotionView:
         return PromotionView(source=plan.source_path, source_revision=plan.flow.revision,
                              target=plan.target_path, target_revision=revision,
                              created=plan.target is None, dry_run=dry_run,
@@ -71,13 +71,13 @@ class PromotionService(RevisionService):
     def plan_promotion(self, t: Tx, path: str, target: str,
                        mapping: dict[str, str] | None = None) -> PromotionView:
         """The dry run: what promoting would change in the target flow. Changes nothing."""
-        return self._view(self._plan(t, path, target, mapping), None, True)
+        return self._promotion_view(self._promotion_plan(t, path, target, mapping), None, True)
 
     @writes
     def promote_flow(self, t: Tx, path: str, target: str,
                      mapping: dict[str, str] | None = None) -> PromotionView:
         """Apply flow ``path``'s current definition to its namesake in workspace ``target``."""
-        plan = self._plan(t, path, target, mapping)
+        plan = self._promotion_plan(t, path, target, mapping)
         change = f"promoted from {plan.source_path} revision {plan.flow.revision}"
         if plan.target is None:
             made = self._new_copy(t, plan.dst, plan.flow.name, plan.flow.type, plan.steps, change)
@@ -93,7 +93,7 @@ class PromotionService(RevisionService):
                   "target": plan.target_path, "revision": number, "created": plan.target is None}
         t.event("flow.promoted", flow=plan.flow, path=plan.source_path, detail=detail)
         t.event("flow.promoted", flow=flow, path=plan.target_path, detail=detail)
-        return self._view(plan, number, False)
+        return self._promotion_view(plan, number, False)
 
     @reads
     def promotion_marks(self, t: Tx, scope: str, ids: list[int]) -> dict[int, list[str]]:
