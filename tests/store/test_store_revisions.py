@@ -246,3 +246,34 @@ def test_promotion_marks_flows_that_differ_from_their_namesakes(world):
         prod["Orders"]: ["Acme/Staging"]}
     # a workspace the caller may not see is not compared
     assert world.as_("outsider").promotion_marks("Globex/Lab", []) == {}
+
+
+def test_the_migration_gives_existing_flows_revision_1_and_their_messages_too(world):
+    from alembic import command
+
+    from store import migrate
+    from store.engine import open_store
+    from store.runtime import queue
+
+    integ = world.as_("integrator")
+    integ.add_step(ORDERS, "log")
+    steps = [(s.component, s.credential, s.settings) for s in integ.get_flow(ORDERS).steps]
+    with world.store.engine.connect() as conn:
+        command.downgrade(migrate.alembic_config(conn), "0003")
+        conn.commit()
+    again = open_store(world.store.url, world.clock)  # upgraded to the head as it opens
+    try:
+        fd = type(integ)(again, world.emails["integrator"])
+        flow = fd.get_flow(ORDERS)
+        assert (flow.revision, flow.queued_messages, flow.queued_on_older_revisions) == (1, 3, 0)
+        assert [(s.component, s.credential, s.settings) for s in flow.steps] == steps
+        (only,) = fd.flow_history(ORDERS)
+        assert (only.revision, only.change, only.at, only.by) == (
+            1, "created", T0, world.emails["integrator"])
+        assert [(x["component"], x["credential"]) for x in only.steps] == [
+            (c, n) for c, n, _ in steps]
+        claim = queue.claim_next(again, "t")
+        assert [s.component for s in claim.steps.values()] == [c for c, _, _ in steps]
+        assert claim.steps[3].credential == "CRM token" and claim.steps[3].sealed
+    finally:
+        again.close()

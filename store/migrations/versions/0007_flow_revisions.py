@@ -32,12 +32,12 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("flow_id", "number"),
     )
-    with op.batch_alter_table("flows", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("revision", sa.Integer(), nullable=False,
-                                      server_default="1"))
-    with op.batch_alter_table("messages", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("revision", sa.Integer(), nullable=False,
-                                      server_default="1"))
+    # plain ALTER TABLE, never a batch copy: on SQLite, re-creating ``flows`` would cascade
+    # the deletion of its steps and messages
+    op.add_column("flows", sa.Column("revision", sa.Integer(), nullable=False,
+                                     server_default="1"))
+    op.add_column("messages", sa.Column("revision", sa.Integer(), nullable=False,
+                                        server_default="1"))
 
     # revision 1 of every existing flow, from its steps as they are
     bind = op.get_bind()
@@ -68,8 +68,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("messages", schema=None) as batch_op:
-        batch_op.drop_column("revision")
-    with op.batch_alter_table("flows", schema=None) as batch_op:
-        batch_op.drop_column("revision")
+    # ALTER TABLE ... DROP COLUMN (SQLite 3.35+, PostgreSQL): no copy of ``flows``, so
+    # nothing cascades
+    op.execute("ALTER TABLE messages DROP COLUMN revision")
+    op.execute("ALTER TABLE flows DROP COLUMN revision")
     op.drop_table("flow_revisions")
