@@ -277,3 +277,23 @@ def test_the_migration_gives_existing_flows_revision_1_and_their_messages_too(wo
         assert claim.steps[3].credential == "CRM token" and claim.steps[3].sealed
     finally:
         again.close()
+
+
+def test_a_credential_that_queued_messages_still_need_cannot_be_deleted(world):
+    from sqlalchemy import text
+
+    from store.errors import RuleViolation
+
+    integ = world.as_("integrator")
+    integ.set_step_credential(ORDERS, 3, "Spare key")  # the 3 queued messages keep 'CRM token'
+    with pytest.raises(RuleViolation) as refused:
+        integ.delete_credential("Acme/Staging/CRM token", yes=True)
+    assert "Orders" in str(refused.value)
+    # a failed message is shown with the step of its own revision
+    integ.move_step(ORDERS, 3, 2)
+    with world.store.engine.begin() as conn:
+        conn.execute(text("UPDATE messages SET failed = true, step = 3 WHERE id = "
+                          "(SELECT min(id) FROM messages)"))
+    (failed,) = integ.list_failed(ORDERS)
+    assert (failed.step, failed.component) == (3, "http")
+    assert integ.get_flow(ORDERS).steps[2].component == "transform"
