@@ -69,6 +69,9 @@ def _write_steps(s: Session, flow_id: int, steps: Steps) -> None:
         select(FlowStep).where(FlowStep.flow_id == flow_id)).all()}
     for pos, spec in enumerate(steps, start=1):
         row = rows.get(pos)
+        if row is not None and (row.component, row.credential_id, row.settings) == (
+                spec["component"], spec["credential_id"], spec["settings"]):
+            continue
         if row is None:
             s.add(FlowStep(flow_id=flow_id, position=pos, component=spec["component"],
                            credential_id=spec["credential_id"], settings=dict(spec["settings"])))
@@ -80,9 +83,10 @@ def _write_steps(s: Session, flow_id: int, steps: Steps) -> None:
         row.settings = dict(spec["settings"])
         s.add(row)
     s.flush()
-    s.execute(delete(FlowStep).where(FlowStep.flow_id == flow_id,
-                                     FlowStep.position > len(steps)),
-              execution_options={"synchronize_session": "fetch"})
+    if len(rows) > len(steps):
+        s.execute(delete(FlowStep).where(FlowStep.flow_id == flow_id,
+                                         FlowStep.position > len(steps)),
+                  execution_options={"synchronize_session": "fetch"})
 
 
 def first(t, flow: Flow, steps: Steps, change: str) -> None:
@@ -98,14 +102,16 @@ def same(flow: Flow, steps: Steps, flow_type: str, current: Steps) -> bool:
         {k: v for k, v in x.items() if k != "credential"} for x in steps]
 
 
-def commit(t, flow: Flow, steps: Steps, flow_type: str, change: str) -> int:
+def commit(t, flow: Flow, steps: Steps, flow_type: str, change: str,
+           current: Steps | None = None) -> int:
     """Make ``steps`` and ``flow_type`` the flow's definition as its next revision; its number.
-    Refused (changing nothing) when it breaks the trigger rule or is the current one."""
+    Refused (changing nothing) when it breaks the trigger rule or is the current one
+    (``current``, when the caller has just read it)."""
     check_triggers(steps)
     for spec in steps:
         if spec["component"] not in COMPONENTS:
             raise InvalidInput(f"unknown component {spec['component']!r}")
-    if same(flow, steps, flow_type, current_steps(t.s, flow.id)):
+    if same(flow, steps, flow_type, current_steps(t.s, flow.id) if current is None else current):
         raise Conflict(f"flow {flow.name!r} already has that definition; nothing changes")
     number = flow.revision + 1
     moved = t.s.execute(update(Flow).where(Flow.id == flow.id, Flow.revision == flow.revision)

@@ -206,9 +206,10 @@ class FlowService(FlowReading):
                 extra: dict | None = None) -> int | None:
         """One edit as the flow's next revision, with its ``flow.changed`` event; an edit
         that changes nothing makes no revision (None)."""
-        if flowdefs.same(flow, steps, flow.type, flowdefs.current_steps(t.s, flow.id)):
+        current = flowdefs.current_steps(t.s, flow.id)
+        if flowdefs.same(flow, steps, flow.type, current):
             return None
-        number = flowdefs.commit(t, flow, steps, flow.type, change)
+        number = flowdefs.commit(t, flow, steps, flow.type, change, current)
         t.event("flow.changed", flow=flow, path=f"{scope.path}/{flow.name}",
                 detail={"revision": number, "change": change, **(extra or {})})
         return number
