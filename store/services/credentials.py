@@ -167,11 +167,12 @@ def _older_revision_users(t: Tx, workspace_id: int, cred_id: int) -> list[str]:
     uses the credential: deleting it would take it from under them."""
     from ..models import FlowRevision, Message
 
+    pairs = (select(Message.flow_id, Message.revision).join(Flow, Flow.id == Message.flow_id)
+             .where(Flow.workspace_id == workspace_id, Flow.status == "active",
+                    Message.revision != Flow.revision).distinct().subquery())
     rows = t.s.execute(
-        select(Flow.name, FlowRevision.steps).join(Message, Message.flow_id == Flow.id)
-        .join(FlowRevision, (FlowRevision.flow_id == Flow.id)
-              & (FlowRevision.number == Message.revision))
-        .where(Flow.workspace_id == workspace_id, Flow.status == "active",
-               Message.revision != Flow.revision).distinct()).all()
+        select(Flow.name, FlowRevision.steps).join(Flow, Flow.id == FlowRevision.flow_id)
+        .join(pairs, (FlowRevision.flow_id == pairs.c.flow_id)
+              & (FlowRevision.number == pairs.c.revision))).all()
     return [name for name, steps in rows
             if any(x.get("credential_id") == cred_id for x in steps or [])]

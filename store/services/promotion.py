@@ -132,3 +132,10 @@ class PromotionService(RevisionService):
                                                   steps.get(oid, [])):
                     marks.setdefault(fid, []).append(f"{ws.contract.name}/{wname}")
         return {fid: sorted(paths, key=name_key) for fid, paths in marks.items()}
+
+    def workspaces_for_promotion(self, path: str) -> list[str]:
+        """Other workspaces of the flow's contract the caller could promote it into."""
+        contract = path.split("/")[0]
+        here = "/".join(path.split("/")[:2])
+        return [w.path for w in self.list_workspaces(contract)  # type: ignore[attr-defined]
+                if w.role in PROMOTE_FLOWS.roles and w.path != here]

@@ -223,6 +223,8 @@ def test_promotion_refuses_a_step_without_a_credential_in_the_target(world):
 
 def test_promotion_creates_a_missing_target_inactive_as_a_copy_does(world):
     integ = world.as_("integrator")
+    assert integ.workspaces_for_promotion(ORDERS) == ["Acme/Production"]
+    assert world.as_("guest").workspaces_for_promotion(ORDERS) == []
     plan = integ.plan_promotion(ORDERS, "Acme/Production")
     assert plan.created and [d.change for d in plan.differences] == ["added"] * 3
     done = integ.promote_flow(ORDERS, "Acme/Production")
