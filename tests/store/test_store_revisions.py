@@ -299,3 +299,27 @@ def test_a_credential_that_queued_messages_still_need_cannot_be_deleted(world):
     (failed,) = integ.list_failed(ORDERS)
     assert (failed.step, failed.component) == (3, "http")
     assert integ.get_flow(ORDERS).steps[2].component == "transform"
+
+
+def test_two_editors_at_once_the_second_is_refused_and_nothing_is_half_done(world):
+    """The revision moves by a conditional UPDATE: an editor holding a stale flow (another
+    committed meanwhile) is refused instead of overwriting or duplicating a revision."""
+    from sqlalchemy import select, update
+
+    from store import flowdefs
+    from store.models import Flow
+    from store.services.base import Tx
+
+    def body(s):
+        flow = s.scalars(select(Flow).where(Flow.name == "Orders")).one()
+        steps = flowdefs.current_steps(s, flow.id)
+        s.execute(update(Flow).where(Flow.id == flow.id).values(revision=Flow.revision + 1),
+                  execution_options={"synchronize_session": False})  # the other editor
+        steps.append(flowdefs.step("log"))
+        with pytest.raises(Conflict, match="changed by someone else"):
+            flowdefs.commit(Tx(s, T0, None), flow, steps, flow.type, "added a log")
+        s.rollback()
+
+    world.store.run(body, write=True)
+    integ = world.as_("integrator")
+    assert integ.get_flow(ORDERS).revision == 2 and len(integ.flow_history(ORDERS)) == 2
