@@ -323,3 +323,23 @@ def test_two_editors_at_once_the_second_is_refused_and_nothing_is_half_done(worl
     world.store.run(body, write=True)
     integ = world.as_("integrator")
     assert integ.get_flow(ORDERS).revision == 2 and len(integ.flow_history(ORDERS)) == 2
+
+
+def test_a_promotion_or_rollback_never_switches_a_running_flows_type(world):
+    integ = world.as_("integrator")
+    integ.copy_flow(ORDERS, "Acme/Production")
+    integ.start_flow(PROD)
+    integ.stop_flow(ORDERS)
+    integ.set_flow_type(ORDERS, "realtime")
+    before = table_counts(world.store)
+    with pytest.raises(Conflict, match="stop it first"):
+        integ.promote_flow(ORDERS, "Acme/Production")
+    assert table_counts(world.store) == before
+    assert [d.field for d in integ.plan_promotion(ORDERS, "Acme/Production").differences] == [
+        "type"]
+    integ.stop_flow(PROD)
+    assert integ.promote_flow(ORDERS, "Acme/Production").target_revision == 2
+    assert integ.get_flow(PROD).type == "realtime"
+    integ.start_flow(PROD)
+    with pytest.raises(Conflict, match="stop it first"):
+        integ.rollback_flow(PROD, 1)
