@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, TypeDecorator, UniqueConstraint
+from sqlalchemy import JSON, Column, DateTime, Index, Integer, TypeDecorator, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .clock import utc
@@ -124,6 +124,7 @@ class Flow(SQLModel, table=True):
     stop_reason: str | None = Field(default=None, max_length=32)
     queued: int = 0  # messages waiting, across all steps
     lost_messages: int = 0  # dropped by the last stop
+    revision: int = 1  # the current revision of its definition (``flow_revisions``)
     created_at: datetime = When()
     created_by_id: int | None = Field(default=None, foreign_key="users.id")
 
@@ -143,6 +144,38 @@ class FlowStep(SQLModel, table=True):
     fired_at: datetime | None = When(nullable=True)  # a timer's last scheduled instant emitted
 
 
+class FlowRevision(SQLModel, table=True):
+    """One immutable revision of a flow's definition: its type and its ordered steps.
+
+    ``steps`` is a list of ``{"component", "credential_id", "credential", "settings"}``
+    (``credential`` is the credential's name when the revision was made, so a diff can
+    name one that is gone since). ``flow_steps`` always equals the current revision.
+    """
+
+    __tablename__ = "flow_revisions"
+    __table_args__ = (UniqueConstraint("flow_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    flow_id: int = Field(foreign_key="flows.id", ondelete="CASCADE")
+    number: int  # 1, 2, 3... per flow; 1 is the creation
+    at: datetime = When()
+    by_id: int | None = Field(default=None, foreign_key="users.id")  # None: the system
+    change: str = Field(max_length=200)
+    type: str = Field(max_length=16)
+    steps: list[dict[str, Any]] = Field(default_factory=list,
+                                        sa_column=Column(JSON, nullable=False))
+
+
+def _flow_revision_now(context) -> int:
+    """A message enters at its flow's current revision (for inserts that do not say)."""
+    from sqlalchemy import select
+
+    flow_id = context.get_current_parameters().get("flow_id")
+    found = context.connection.execute(
+        select(Flow.revision).where(Flow.id == flow_id)).scalar()
+    return found or 1
+
+
 class Message(SQLModel, table=True):
     __tablename__ = "messages"
     __table_args__ = (
@@ -152,7 +185,9 @@ class Message(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     flow_id: int = Field(foreign_key="flows.id", ondelete="CASCADE")
-    step: int  # the position of the step that takes it next
+    step: int  # the position of the step that takes it next, in its own revision
+    revision: int = Field(  # the flow's revision when it entered step 1: the steps it runs
+        default=None, sa_column=Column(Integer, nullable=False, default=_flow_revision_now))
     payload: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
     enqueued_at: datetime = When()
     attempts: int = 0

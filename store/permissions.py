@@ -49,6 +49,9 @@ REQUEST_CONVERSION = _p(
 DELETE_OWN_WORKSPACE = _p("workspace.delete_own", "delete the workspace", "workspace", "owner")
 COPY_FLOWS = _p("flow.copy", "copy flows", "workspace", *_EDITORS)
 HANDLE_FAILED = _p("message.failed", "retry or discard failed messages", "workspace", *_EDITORS)
+ROLLBACK_FLOWS = _p("flow.rollback", "edit flows (roll one back to an earlier revision)",
+                    "workspace", *_EDITORS)
+PROMOTE_FLOWS = _p("flow.promote", "promote flows between workspaces", "workspace", *_EDITORS)
 
 # -- platform support staff -----------------------------------------------
 CONVERT_WORKSPACE = _p("support.convert", "convert workspaces between limited and full", "support")
@@ -62,7 +65,7 @@ CONTRACT_PERMISSIONS = (
 WORKSPACE_PERMISSIONS = (
     RENAME_WORKSPACE, MANAGE_WORKSPACE_MEMBERS, EDIT_FLOWS, RUN_FLOWS, SWITCH_FLOW_TYPE,
     EDIT_CREDENTIALS, REVEAL_CREDENTIALS, SEND_MESSAGES, REQUEST_CONVERSION, DELETE_OWN_WORKSPACE,
-    COPY_FLOWS, HANDLE_FAILED,
+    COPY_FLOWS, HANDLE_FAILED, ROLLBACK_FLOWS, PROMOTE_FLOWS,
 )
 SUPPORT_PERMISSIONS = (CONVERT_WORKSPACE, HANDLE_REQUESTS, SUSPEND_CONTRACT, ADD_USERS)
 

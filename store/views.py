@@ -107,6 +107,33 @@ class FlowView(View):
     steps: list[StepView] = field(default_factory=list)
     role: str | None = None
     created_at: datetime | None = None
+    revision: int = 1  # the current revision of its definition
+    queued_on_older_revisions: int = 0  # messages still going through an earlier definition
+
+
+@dataclass(frozen=True)
+class RevisionView(View):
+    """One revision of a flow's definition (``flow history``)."""
+
+    revision: int
+    at: datetime
+    by: str  # an email, or system
+    change: str
+    type: str
+    steps: list[dict[str, Any]] = field(default_factory=list)  # component, credential, settings
+
+
+@dataclass(frozen=True)
+class PromotionView(View):
+    """A promotion, planned (``dry_run``) or done: what changes in the target flow."""
+
+    source: str
+    source_revision: int
+    target: str
+    target_revision: int | None  # the revision it got (dry run: None)
+    created: bool  # the target flow did not exist: made inactive, as a copy
+    dry_run: bool
+    differences: list[Any] = field(default_factory=list)  # flowdiff.Difference rows
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,17 @@ from typing import Annotated
 
 import typer
 
-from . import cli_backup, cli_demo, cli_enforce, cli_executions, cli_flows, cli_org, cli_reach, cli_work
+from . import (
+    cli_backup,
+    cli_demo,
+    cli_enforce,
+    cli_executions,
+    cli_flows,
+    cli_org,
+    cli_reach,
+    cli_revisions,
+    cli_work,
+)
 from .cli_context import CliContext, open_tui_for
 from .failures import finish, guarded, run_tui_only, say
 from .invocation import check_speed, parse_now, tui_only
@@ -98,6 +108,7 @@ cli_enforce.register(app)
 cli_demo.register(app)
 cli_work.register(app)
 cli_executions.register(cli_flows.flow_app)
+cli_revisions.register(cli_flows.flow_app, cli_flows.step_app)
 cli_reach.register(app)
 cli_backup.register(app)
 

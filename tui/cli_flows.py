@@ -66,6 +66,10 @@ def flow_show(ctx: typer.Context, path: FlowPath, as_json: JsonFlag = False) -> 
         pairs += [("stopped", o.when(f.stopped_at)), ("stop reason", f.stop_reason),
                   ("lost messages", f.lost_messages)]
     pairs.append(("queued", o.plural(f.queued_messages, "message")))
+    if f.queued_on_older_revisions:
+        pairs.append(("on older revisions", o.plural(f.queued_on_older_revisions, "message")
+                      + " (they finish on the steps they entered with)"))
+    pairs.insert(4, ("revision", f.revision))
     o.fields(pairs)
     o.out()
     o.table(["#", "COMPONENT", "CREDENTIAL", "QUEUED", "SETTINGS"],
@@ -142,12 +146,9 @@ def flow_copy(
                                              help="A name for the copy.")] = None,
 ) -> None:
     """Copy a flow into another workspace of its contract, inactive (staging to production)."""
-    mapping: dict[str, str] = {}
-    for pair in credential or []:
-        old, sep, new = pair.partition("=")
-        if not sep or not old.strip() or not new.strip():
-            raise typer.BadParameter(f"{pair!r} is not OLD=NEW", param_hint="'--credential'")
-        mapping[old.strip()] = new.strip()
+    from .cli_revisions import credential_mapping
+
+    mapping = credential_mapping(credential)
     f = ctx_of(ctx).as_caller().copy_flow(path, target, mapping, new_name=name)
     o.out(f"copied {path} to {f.path} (inactive; steps: {steps_text(f)})")
 

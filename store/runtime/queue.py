@@ -22,7 +22,7 @@ from sqlalchemy import and_, delete, exists, insert, or_, select, update
 from sqlmodel import Session
 
 from .. import worktime
-from ..models import Contract, Credential, Event, Flow, FlowStep, Message, Workspace
+from ..models import Contract, Credential, Event, Flow, FlowRevision, Message, Workspace
 from ..policy import CLAIM_LEASE, STEP_RETRIES, retry_delay
 from . import throughput
 from .steps import StepError, StepOutcome, StepSpec
@@ -91,28 +91,38 @@ def claim_next(store, token: str) -> Claim | None:
             update(Message).where(Message.id == oldest, _claimable(now))
             .values(claim=token, claimed_until=now + CLAIM_LEASE)
             .returning(Message.id, Message.flow_id, Message.step, Message.payload,
-                       Message.attempts, Message.enqueued_at),
+                       Message.attempts, Message.enqueued_at, Message.revision),
             execution_options={"synchronize_session": False},
         ).first()
         if row is None:
             return None
-        mid, fid, step, payload, attempts, enqueued_at = row
+        mid, fid, step, payload, attempts, enqueued_at, revision = row
         cname, cid, wname, wid, fname, deadline = s.execute(
             select(Contract.name, Contract.id, Workspace.name, Workspace.id, Flow.name, Flow.deadline)
             .join(Workspace, Workspace.id == Flow.workspace_id)
             .join(Contract, Contract.id == Workspace.contract_id).where(Flow.id == fid)).one()
-        steps = {
-            position: StepSpec(position, component, dict(settings or {}), name, sealed)
-            for position, component, settings, name, sealed in s.execute(
-                select(FlowStep.position, FlowStep.component, FlowStep.settings, Credential.name,
-                       Credential.secret)
-                .outerjoin(Credential, Credential.id == FlowStep.credential_id)
-                .where(FlowStep.flow_id == fid))
-        }
         return Claim(mid, fid, step, payload, attempts, token, f"{cname}/{wname}/{fname}", cid,
-                     wid, deadline, steps, enqueued_at)
+                     wid, deadline, revision_steps(s, fid, revision, wid), enqueued_at)
 
     return store.run(body, write=True)
+
+
+def revision_steps(s: Session, flow_id: int, revision: int, workspace_id: int
+                   ) -> dict[int, StepSpec]:
+    """The steps of one revision of a flow, as the worker runs them: a message runs through
+    the revision it entered with, never another. A credential deleted since is no credential
+    (as a deleted credential leaves a step of the current revision without one)."""
+    steps = s.scalar(select(FlowRevision.steps).where(FlowRevision.flow_id == flow_id,
+                                                      FlowRevision.number == revision)) or []
+    ids = [x["credential_id"] for x in steps if x.get("credential_id")]
+    creds = {i: (name, sealed) for i, name, sealed in s.execute(
+        select(Credential.id, Credential.name, Credential.secret)
+        .where(Credential.id.in_(ids), Credential.workspace_id == workspace_id))} if ids else {}
+    return {
+        pos: StepSpec(pos, x["component"], dict(x.get("settings") or {}),
+                      *creds.get(x.get("credential_id"), (None, None)))
+        for pos, x in enumerate(steps, start=1)
+    }
 
 
 def _mine(claim: Claim, now: datetime):

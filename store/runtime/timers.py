@@ -80,7 +80,7 @@ class Timers:
                 happened.append((path, "skipped: queue full"))
                 continue
             s.execute(insert(Message).values(
-                flow_id=flow.id, step=1, enqueued_at=now, attempts=0, failed=False,
+                flow_id=flow.id, step=1, revision=flow.revision, enqueued_at=now, attempts=0, failed=False,
                 payload={"fired_at": iso(due), "schedule": cron}))
             happened.append((path, f"fired {iso(due)}"))
         s.info["flowdeck_changed"] = bool(happened or stopped)

@@ -81,7 +81,8 @@ def accept(store, flow_id: int, payload: Any) -> HookAnswer:
             return NOT_FOUND
         s.execute(insert(WebhookHit).values(contract_id=contract.id, at=now))
         message_id = s.execute(insert(Message).values(
-            flow_id=flow.id, step=1, enqueued_at=now, attempts=0, failed=False, payload=payload)
+            flow_id=flow.id, step=1, revision=flow.revision, enqueued_at=now, attempts=0,
+            failed=False, payload=payload)
         ).inserted_primary_key[0]
         s.info["flowdeck_changed"] = True
         queued = s.scalar(select(Flow.queued).where(Flow.id == flow.id))

@@ -15,6 +15,7 @@ from .events import EventService
 from .flows import FlowService, parse_step
 from .members import MemberService
 from .messages import MessageService, parse_payload
+from .promotion import PromotionService
 from .runtime import RuntimeService
 from .support import SupportService
 from .users import UserService
@@ -23,7 +24,7 @@ from .workspaces import WorkspaceService
 
 class Flowdeck(
     UserService, ContractService, MemberService, WorkspaceService, CredentialService,
-    FlowService, MessageService, EventService, SupportService, RuntimeService,
+    PromotionService, FlowService, MessageService, EventService, SupportService, RuntimeService,
 ):
     """Everything one caller (or the system, with ``actor=None``) can do with a store."""
 

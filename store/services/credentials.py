@@ -145,6 +145,7 @@ class CredentialService(ServiceBase):
         active = t.s.scalars(
             select(Flow.name).join(FlowStep, FlowStep.flow_id == Flow.id)
             .where(FlowStep.credential_id == cred.id, Flow.status == "active").distinct()).all()
+        active = sorted(set(active) | set(_older_revision_users(t, scope.workspace.id, cred.id)))
         if active:
             raise RuleViolation(
                 f"credential {view.path} is used by active flow"
@@ -159,3 +160,19 @@ class CredentialService(ServiceBase):
         t.event("credential.deleted", workspace=scope.workspace, path=view.path,
                 detail={"component": cred.component, "used_by": view.used_by})
         return view
+
+
+def _older_revision_users(t: Tx, workspace_id: int, cred_id: int) -> list[str]:
+    """Active flows of the workspace with messages still queued on an earlier revision that
+    uses the credential: deleting it would take it from under them."""
+    from ..models import FlowRevision, Message
+
+    pairs = (select(Message.flow_id, Message.revision).join(Flow, Flow.id == Message.flow_id)
+             .where(Flow.workspace_id == workspace_id, Flow.status == "active",
+                    Message.revision != Flow.revision).distinct().subquery())
+    rows = t.s.execute(
+        select(Flow.name, FlowRevision.steps).join(Flow, Flow.id == FlowRevision.flow_id)
+        .join(pairs, (FlowRevision.flow_id == pairs.c.flow_id)
+              & (FlowRevision.number == pairs.c.revision))).all()
+    return [name for name, steps in rows
+            if any(x.get("credential_id") == cred_id for x in steps or [])]

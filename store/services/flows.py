@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
+
 from sqlalchemy import select
 
-from .. import worktime
+from .. import flowdefs, worktime
 from ..clock import iso
 from ..components import check_setting, component
 from ..errors import Conflict, InvalidInput, NotFound
+from ..flowdiff import public
 from ..models import FLOW_TYPES, Credential, Flow, FlowStep
 from ..names import check_name, name_key, split_path
 from ..permissions import COPY_FLOWS, EDIT_FLOWS, RUN_FLOWS, SWITCH_FLOW_TYPE, require
@@ -120,8 +123,9 @@ class FlowService(FlowReading):
             t.s.add(FlowStep(flow_id=flow.id, position=i, component=comp_name,
                              credential_id=cred_id, settings={}))
         t.s.flush()
+        flowdefs.first(t, flow, flowdefs.current_steps(t.s, flow.id), "created")
         t.event("flow.created", flow=flow, path=f"{scope.path}/{name}",
-                detail={"type": flow.type, "steps": [c for c, _ in resolved]})
+                detail={"type": flow.type, "steps": [c for c, _ in resolved], "revision": 1})
         return self._full_view(t, scope, flow)
 
     def _start(self, t: Tx, scope: WsScope, flow: Flow) -> None:
@@ -169,10 +173,12 @@ class FlowService(FlowReading):
         if flow.status == "active":
             raise Conflict(f"flow {scope.path}/{flow.name} is active; stop it before switching "
                            "its type")
-        old, flow.type = flow.type, flow_type
-        t.s.add(flow)
-        t.event("flow.type_changed", flow=flow, path=f"{scope.path}/{flow.name}",
-                detail={"from": old, "to": flow_type})
+        old = flow.type
+        number = flowdefs.commit(t, flow, flowdefs.current_steps(t.s, flow.id), flow_type,
+                                 f"type {old} → {flow_type}")
+        t.event("flow.changed", flow=flow, path=f"{scope.path}/{flow.name}",
+                detail={"revision": number, "change": f"type {old} → {flow_type}",
+                        "from": old, "to": flow_type})
         return self._full_view(t, scope, flow)
 
     @writes
@@ -188,11 +194,25 @@ class FlowService(FlowReading):
         check_setting(component(step.component), key, value)
         if step.component == "http" and key == "method":
             value = value.upper()
-        step.settings = {**(step.settings or {}), key: value}
-        t.s.add(step)
-        t.event("flow.step_changed", flow=flow, path=f"{scope.path}/{flow.name}",
-                detail={"step": position, "component": step.component, "setting": key})
+        steps = flowdefs.current_steps(t.s, flow.id)
+        steps[position - 1]["settings"][key] = value
+        shown = json.dumps(public(value), ensure_ascii=False)
+        shown = shown if len(shown) <= 60 else shown[:59] + "…"
+        self._edited(t, scope, flow, steps, f"step {position} ({step.component}): {key} = {shown}",
+                     {"step": position, "component": step.component, "setting": key})
         return self._full_view(t, scope, flow)
+
+    def _edited(self, t: Tx, scope: WsScope, flow: Flow, steps, change: str,
+                extra: dict | None = None) -> int | None:
+        """One edit as the flow's next revision, with its ``flow.changed`` event; an edit
+        that changes nothing makes no revision (None)."""
+        current = flowdefs.current_steps(t.s, flow.id)
+        if flowdefs.same(flow, steps, flow.type, current):
+            return None
+        number = flowdefs.commit(t, flow, steps, flow.type, change, current)
+        t.event("flow.changed", flow=flow, path=f"{scope.path}/{flow.name}",
+                detail={"revision": number, "change": change, **(extra or {})})
+        return number
 
     @writes
     def set_step_credential(self, t: Tx, path: str, position: int,
@@ -202,12 +222,22 @@ class FlowService(FlowReading):
                                                   FlowStep.position == position)).first()
         if step is None:
             raise NotFound(f"flow {scope.path}/{flow.name} has no step {position}")
-        step.credential_id = self._resolve_credential(t, scope, step.component, credential,
-                                                      position)
-        t.s.add(step)
-        t.event("flow.step_changed", flow=flow, path=f"{scope.path}/{flow.name}",
-                detail={"step": position, "component": step.component, "credential": credential})
+        cred_id = self._resolve_credential(t, scope, step.component, credential, position)
+        steps = flowdefs.current_steps(t.s, flow.id)
+        before = steps[position - 1]["credential"]
+        steps[position - 1].update(credential_id=cred_id,
+                                   credential=self._credential_name(t, cred_id))
+        now = steps[position - 1]["credential"]
+        self._edited(t, scope, flow, steps,
+                     f"step {position} ({step.component}): credential "
+                     f"{before or 'none'} → {now or 'none'}",
+                     {"step": position, "component": step.component, "credential": now})
         return self._full_view(t, scope, flow)
+
+    @staticmethod
+    def _credential_name(t: Tx, cred_id: int | None) -> str | None:
+        return None if cred_id is None else t.s.scalar(
+            select(Credential.name).where(Credential.id == cred_id))
 
     @writes
     def copy_flow(self, t: Tx, path: str, target: str, mapping: dict[str, str] | None = None,
@@ -215,53 +245,75 @@ class FlowService(FlowReading):
         """Copy a flow into another workspace of its contract as an inactive flow."""
         src_scope, flow = self._flow(t, path)
         require(COPY_FLOWS, src_scope.role, src_scope.path)
-        dst = self._workspace(t, target)
-        if dst.contract.id != src_scope.contract.id:
-            raise InvalidInput("a flow can only be copied within its own contract")
-        if dst.workspace.id == src_scope.workspace.id:
-            raise InvalidInput(f"{path} is already in {dst.path}; copy it to another workspace")
-        require(COPY_FLOWS, dst.role, dst.path)
-        refuse_if_suspended(dst.contract)
+        dst = self._other_workspace(t, src_scope, path, target, COPY_FLOWS, "copied")
         name = check_name(new_name or flow.name, "flow name")
         if t.s.scalars(select(Flow).where(Flow.workspace_id == dst.workspace.id,
                                           Flow.name_key == name_key(name))).first():
             raise Conflict(f"{dst.path} already has a flow named {name!r}")
+        steps, mapped = self._map_credentials(t, path, flowdefs.current_steps(t.s, flow.id),
+                                              dst, mapping)
+        copy = self._new_copy(t, dst, name, flow.type, steps,
+                              f"copied from {src_scope.path}/{flow.name} revision {flow.revision}")
+        t.event("flow.copied", flow=copy, path=f"{dst.path}/{name}",
+                detail={"from": f"{src_scope.path}/{flow.name}", "credentials": mapped})
+        return self._full_view(t, dst, copy)
+
+    def _other_workspace(self, t: Tx, src: WsScope, path: str, target: str, permission,
+                         verb: str) -> WsScope:
+        """The workspace a flow goes to: another of its contract, where the caller may."""
+        dst = self._workspace(t, target)
+        if dst.contract.id != src.contract.id:
+            raise InvalidInput(f"a flow can only be {verb} within its own contract")
+        if dst.workspace.id == src.workspace.id:
+            raise InvalidInput(f"{path} is already in {dst.path}; name another workspace")
+        require(permission, dst.role, dst.path)
+        refuse_if_suspended(dst.contract)
+        return dst
+
+    def _map_credentials(self, t: Tx, path: str, steps: list[dict], dst: WsScope,
+                         mapping: dict[str, str] | None) -> tuple[list[dict], dict[str, str]]:
+        """The steps with each credential replaced by its match in ``dst`` (by name, or as
+        ``mapping`` says); refused, naming the step, where there is none. A credential
+        never crosses a workspace: only the target's own ids come back."""
         mapping = {name_key(k): v for k, v in (mapping or {}).items()}
-        steps = t.s.execute(select(FlowStep, Credential).outerjoin(
-            Credential, Credential.id == FlowStep.credential_id)
-            .where(FlowStep.flow_id == flow.id).order_by(FlowStep.position)).all()
-        used = {name_key(c.name) for _, c in steps if c is not None}
+        used = {name_key(x["credential"]) for x in steps if x["credential"]}
         unknown = [k for k in mapping if k not in used]
         if unknown:
             raise InvalidInput(f"--credential {unknown[0]!r}: no step of {path} uses a credential "
                                "by that name")
         targets = {name_key(c.name): c for c in t.s.scalars(select(Credential).where(
             Credential.workspace_id == dst.workspace.id)).all()}
-        new_steps, mapped = [], {}
-        for step, cred in steps:
-            cred_id = None
-            if cred is not None:
-                wanted = mapping.get(name_key(cred.name), cred.name)
-                match = targets.get(name_key(wanted))
-                if match is None or match.component != step.component:
-                    how = "mapped to" if name_key(cred.name) in mapping else "matched by name to"
-                    raise InvalidInput(
-                        f"step {step.position} ({step.component}) uses credential {cred.name!r}, "
-                        f"{how} {wanted!r}, but {dst.path} has no {step.component} credential "
-                        f"named {wanted!r}; map one with --credential '{cred.name}=NAME'")
-                cred_id, mapped[cred.name] = match.id, match.name
-            new_steps.append((step, cred_id))
+        out, mapped = [], {}
+        for pos, x in enumerate(steps, start=1):
+            if x["credential_id"] is None or not x["credential"]:
+                out.append(flowdefs.step(x["component"], None, None, x["settings"]))
+                continue
+            cred, comp = x["credential"], x["component"]
+            wanted = mapping.get(name_key(cred), cred)
+            match = targets.get(name_key(wanted))
+            if match is None or match.component != comp:
+                how = "mapped to" if name_key(cred) in mapping else "matched by name to"
+                raise InvalidInput(
+                    f"step {pos} ({comp}) uses credential {cred!r}, {how} {wanted!r}, but "
+                    f"{dst.path} has no {comp} credential named {wanted!r}; map one with "
+                    f"--credential '{cred}=NAME'")
+            mapped[cred] = match.name
+            out.append(flowdefs.step(comp, match.id, match.name, x["settings"]))
+        return out, mapped
+
+    def _new_copy(self, t: Tx, dst: WsScope, name: str, flow_type: str, steps: list[dict],
+                  change: str) -> Flow:
+        """A new inactive flow in ``dst`` with ``steps`` (already mapped), at revision 1."""
         copy = Flow(workspace_id=dst.workspace.id, name=name, name_key=name_key(name),
-                    type=flow.type, created_at=t.now, created_by_id=t.actor_id)
+                    type=flow_type, created_at=t.now, created_by_id=t.actor_id)
         t.s.add(copy)
         t.s.flush()
-        for step, cred_id in new_steps:
-            t.s.add(FlowStep(flow_id=copy.id, position=step.position, component=step.component,
-                             credential_id=cred_id, settings=dict(step.settings or {})))
+        for pos, x in enumerate(steps, start=1):
+            t.s.add(FlowStep(flow_id=copy.id, position=pos, component=x["component"],
+                             credential_id=x["credential_id"], settings=dict(x["settings"])))
         t.s.flush()
-        t.event("flow.copied", flow=copy, path=f"{dst.path}/{name}",
-                detail={"from": f"{src_scope.path}/{flow.name}", "credentials": mapped})
-        return self._full_view(t, dst, copy)
+        flowdefs.first(t, copy, steps, change)
+        return copy
 
     def workspaces_for_copy(self, path: str) -> list[str]:
         """Other workspaces of the flow's contract the caller could copy into."""

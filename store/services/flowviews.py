@@ -40,7 +40,8 @@ def remaining(flow: Flow, now: datetime) -> int | None:
 
 
 def flow_view(flow: Flow, contract: Contract, ws: Workspace, now: datetime,
-              steps: list[StepView] | None = None, role: str | None = None) -> FlowView:
+              steps: list[StepView] | None = None, role: str | None = None,
+              older: int = 0) -> FlowView:
     return FlowView(
         id=flow.id, path=f"{contract.name}/{ws.name}/{flow.name}", name=flow.name,
         contract=contract.name, workspace=ws.name, workspace_id=ws.id, workspace_kind=ws.kind,
@@ -48,7 +49,8 @@ def flow_view(flow: Flow, contract: Contract, ws: Workspace, now: datetime,
         remaining_seconds=remaining(flow, now), stopped_at=flow.stopped_at,
         stop_reason=flow.stop_reason, queued_messages=flow.queued,
         lost_messages=flow.lost_messages if flow.status == "stopped" else 0,
-        steps=steps or [], role=role, created_at=flow.created_at,
+        steps=steps or [], role=role, created_at=flow.created_at, revision=flow.revision,
+        queued_on_older_revisions=older,
     )
 
 
@@ -56,10 +58,12 @@ class FlowReading(ServiceBase):
     def _steps(self, t: Tx, flow_ids: list[int]) -> dict[int, list[StepView]]:
         if not flow_ids:
             return {}
-        queued = dict(
+        queued = dict(  # a step's queue: messages at it on the flow's current revision
             ((fid, pos), n) for fid, pos, n in t.s.execute(
                 select(Message.flow_id, Message.step, func.count())
-                .where(Message.flow_id.in_(flow_ids)).group_by(Message.flow_id, Message.step))
+                .join(Flow, Flow.id == Message.flow_id)
+                .where(Message.flow_id.in_(flow_ids), Message.revision == Flow.revision)
+                .group_by(Message.flow_id, Message.step))
         )
         rows = t.s.execute(
             select(FlowStep, Credential.name).outerjoin(
@@ -125,8 +129,20 @@ class FlowReading(ServiceBase):
         if limit is not None:
             q = q.limit(max(0, limit))
         rows = t.s.execute(q).all()
-        steps = self._steps(t, [f.id for f, *_ in rows]) if with_steps else {}
-        return [flow_view(f, c, w, t.now, steps.get(f.id, []), role) for f, w, c, role in rows]
+        ids = [f.id for f, *_ in rows]
+        steps = self._steps(t, ids) if with_steps else {}
+        older = self._older(t, ids) if with_steps else {}
+        return [flow_view(f, c, w, t.now, steps.get(f.id, []), role, older.get(f.id, 0))
+                for f, w, c, role in rows]
+
+    def _older(self, t: Tx, flow_ids: list[int]) -> dict[int, int]:
+        """Messages of each flow still on an earlier revision than the flow's current one."""
+        if not flow_ids:
+            return {}
+        return dict(t.s.execute(
+            select(Message.flow_id, func.count()).join(Flow, Flow.id == Message.flow_id)
+            .where(Message.flow_id.in_(flow_ids), Message.revision != Flow.revision)
+            .group_by(Message.flow_id)).all())
 
     def _count_flows(self, t: Tx, scope: str | None = None, *, search: str | None = None,
                      status: str | None = None) -> int:
@@ -144,4 +160,5 @@ class FlowReading(ServiceBase):
 
     def _full_view(self, t: Tx, scope, flow: Flow) -> FlowView:
         steps = self._steps(t, [flow.id]).get(flow.id, [])
-        return flow_view(flow, scope.contract, scope.workspace, t.now, steps, scope.role)
+        older = self._older(t, [flow.id]).get(flow.id, 0)
+        return flow_view(flow, scope.contract, scope.workspace, t.now, steps, scope.role, older)

@@ -58,7 +58,8 @@ class MessageService(ServiceBase):
         reserve(t, flow, scope.workspace.kind, count, full_path)
         sender = t.user.email if t.user else "system"
         rows = [
-            dict(flow_id=flow.id, step=1, enqueued_at=t.now, attempts=0, failed=False,
+            dict(flow_id=flow.id, step=1, revision=flow.revision, enqueued_at=t.now, attempts=0,
+                 failed=False,
                  payload=payload if payload is not None else
                  {"seq": i + 1, "sent_by": sender, "sent_at": iso(t.now)})
             for i in range(count)

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 
 from ..errors import Conflict, InvalidInput, NotFound
-from ..models import Event, Flow, FlowStep, Message
+from ..models import Event, Flow, FlowRevision, Message
 from ..permissions import HANDLE_FAILED, require
 from ..policy import THROUGHPUT_RATE_MINUTES
 from ..runtime import throughput
@@ -55,11 +55,18 @@ class RuntimeService(FlowReading):
     def list_failed(self, t: Tx, path: str, *, limit: int = 100) -> list[FailedMessageView]:
         """Messages parked after their retries ran out, oldest first."""
         _, flow = self._flow(t, path)
-        components = dict(t.s.execute(select(FlowStep.position, FlowStep.component)
-                                      .where(FlowStep.flow_id == flow.id)).all())
         rows = t.s.scalars(select(Message).where(Message.flow_id == flow.id, Message.failed.is_(True))
                            .order_by(Message.id).limit(_limit(limit))).all()
-        return [FailedMessageView(id=m.id, step=m.step, component=components.get(m.step),
+        steps = {number: steps for number, steps in t.s.execute(  # each message's own revision
+            select(FlowRevision.number, FlowRevision.steps).where(
+                FlowRevision.flow_id == flow.id,
+                FlowRevision.number.in_({m.revision for m in rows})))}
+
+        def component(m: Message) -> str | None:
+            mine = steps.get(m.revision) or []
+            return mine[m.step - 1]["component"] if 0 < m.step <= len(mine) else None
+
+        return [FailedMessageView(id=m.id, step=m.step, component=component(m),
                                   attempts=m.attempts, error=m.error, enqueued_at=m.enqueued_at,
                                   payload=m.payload) for m in rows]
 

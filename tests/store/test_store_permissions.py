@@ -79,6 +79,16 @@ list_failed                ok    ok    NF    ok    ok    ok    ok    ok    NF
 flow_throughput            ok    ok    NF    ok    ok    ok    ok    ok    NF
 throughput_rates           ok    ok    NF    ok    ok    ok    ok    ok    NF
 retry_failed               PD    PD    NF    ok    ok    ok    PD    PD    NF
+# revisions (DESIGN 2b): editing and rollback as editing; promote needs integrator+ in both
+add_step                   PD    PD    NF    ok    ok    ok    PD    PD    NF
+remove_step                PD    PD    NF    ok    ok    ok    PD    PD    NF
+move_step                  PD    PD    NF    ok    ok    ok    PD    PD    NF
+rollback_flow              PD    PD    NF    ok    ok    ok    PD    PD    NF
+flow_history               ok    ok    NF    ok    ok    ok    ok    ok    NF
+diff_flows                 ok    ok    NF    ok    ok    ok    ok    ok    NF
+promotion_marks            ok    ok    NF    ok    ok    ok    ok    ok    NF
+plan_promotion             PD    PD    NF    ok    ok    ok    PD    PD    NF
+promote_flow               PD    PD    NF    ok    ok    ok    PD    PD    NF
 discard_failed             PD    PD    NF    ok    ok    ok    PD    PD    NF
 # credentials: the same editors; only they ever see a secret in clear
 list_credentials           ok    ok    NF    ok    ok    ok    ok    ok    NF
@@ -148,6 +158,15 @@ ACTIONS = {
     "flow_throughput": (lambda fd, w: fd.flow_throughput(ORDERS), None),
     "throughput_rates": (lambda fd, w: fd.throughput_rates("Acme/Staging"), None),
     "retry_failed": (lambda fd, w: fd.retry_failed(ORDERS), "failed"),
+    "add_step": (lambda fd, w: fd.add_step(ORDERS, "log"), "edit flows"),
+    "remove_step": (lambda fd, w: fd.remove_step(ORDERS, 2), "edit flows"),
+    "move_step": (lambda fd, w: fd.move_step(ORDERS, 3, 2), "edit flows"),
+    "rollback_flow": (lambda fd, w: fd.rollback_flow(ORDERS, 1), "edit flows"),
+    "flow_history": (lambda fd, w: fd.flow_history(ORDERS), None),
+    "diff_flows": (lambda fd, w: fd.diff_flows(ORDERS, revision=1), None),
+    "promotion_marks": (lambda fd, w: fd.promotion_marks("Acme/Staging", [1, 2]), None),
+    "plan_promotion": (lambda fd, w: fd.plan_promotion(ORDERS, "Acme/Production"), "promote"),
+    "promote_flow": (lambda fd, w: fd.promote_flow(ORDERS, "Acme/Production"), "promote"),
     "discard_failed": (lambda fd, w: fd.discard_failed(ORDERS), "failed"),
     "list_credentials": (lambda fd, w: fd.list_credentials("Acme/Staging"), None),
     "get_credential": (lambda fd, w: fd.get_credential("Acme/Staging/CRM token"), None),
@@ -190,6 +209,7 @@ WRITES = {
     "copy_flow", "send_messages", "add_credential", "update_credential", "delete_credential",
     "reveal_credential", "convert_workspace", "approve_request", "decline_request",
     "suspend_contract", "resume_contract", "add_user", "retry_failed", "discard_failed",
+    "add_step", "remove_step", "move_step", "rollback_flow", "promote_flow",
 }
 
 
@@ -382,6 +402,7 @@ READ_METHODS = {
     "list_credentials", "get_credential", "list_flows", "count_flows", "get_flow",
     "flow_views_by_id", "workspaces_for_copy", "list_events", "list_requests", "revision",
     "list_executions", "list_failed", "flow_throughput", "throughput_rates", "flow_page",
+    "flow_history", "diff_flows", "plan_promotion", "promotion_marks", "workspaces_for_promotion",
     "sweep",  # enforcement, not a change of the caller's: runs in any session
 }
 
