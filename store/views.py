@@ -107,6 +107,7 @@ class FlowView(View):
     steps: list[StepView] = field(default_factory=list)
     role: str | None = None
     created_at: datetime | None = None
+    webhook_path: str | None = None  # /hooks/<token>, for those who may see secrets
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, TextIO
 
 import asyncssh
 
-from store.clock import iso
 from store.errors import FlowdeckError, NotFound
 
 from .ssh_driver import Terminal, driver_for
@@ -47,6 +46,7 @@ class SSHOptions:
     keymap: dict[str, str] | None = None
     login_timeout: float = 30.0
     keepalive_interval: float = 30.0
+    log_format: str = "text"  # or "json": one object a line
 
 
 class FrontDoor:
@@ -159,8 +159,12 @@ class FrontDoor:
         sys.stdout, sys.stderr = self._std
 
     def log(self, line: str) -> None:
+        from store.logs import EventLog
+
+        text = EventLog(self.store.clock, self.options.log_format).line("ssh", text=line,
+                                                                       message=line)
         with contextlib.suppress(OSError, ValueError):  # nobody reads the log any more
-            print(f"{iso(self.store.clock.now())} {line}", file=self._out, flush=True)
+            print(text, file=self._out, flush=True)
 
     def warn(self, line: str) -> None:
         with contextlib.suppress(OSError, ValueError):
