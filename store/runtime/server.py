@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import re
 import threading
 from collections.abc import Callable
@@ -47,14 +48,21 @@ STORE_THREADS = 8
 #: The health check's own limit.
 HEALTH_TIMEOUT = 5.0
 
+#: aiohttp reports a malformed request (already answered 400) with a traceback; nobody needs it.
+_QUIET = logging.getLogger("flowdeck.webhooks.server")
+_QUIET.addHandler(logging.NullHandler())
+_QUIET.propagate = False
+
 HOOK = re.compile(r"^/hooks/([A-Za-z0-9_-]{1,128})/?$")
 
 Answered = Callable[[HookAnswer], None]
 
 
 def _json(status: int, body: dict[str, Any], **headers: str) -> web.Response:
-    return web.Response(status=status, body=json.dumps(body).encode(),
-                        content_type="application/json", headers=headers or None)
+    response = web.Response(status=status, body=json.dumps(body).encode(),
+                            content_type="application/json", headers=headers or None)
+    response.headers["Server"] = "Flowdeck"
+    return response
 
 
 class _Bounded(web.Server):
@@ -102,7 +110,8 @@ class HookServer:
 
     async def _open(self) -> None:
         server = _Bounded(self._handle, keepalive_timeout=IDLE_TIMEOUT, access_log=None,
-                          max_line_size=8190, max_field_size=8190, max_headers=64)
+                          logger=_QUIET, max_line_size=8190, max_field_size=8190,
+                          max_headers=64)
         self._runner = web.ServerRunner(server, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, self.port, backlog=BACKLOG,
@@ -215,6 +224,14 @@ class HookServer:
         response.headers["Content-Type"] = content_type
         return response
 
+    async def _close(self) -> None:
+        assert self._runner is not None
+        await self._runner.cleanup()
+        rest = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        for task in rest:
+            task.cancel()
+        await asyncio.gather(*rest, return_exceptions=True)
+
     # -- running --------------------------------------------------------------------------
     def start(self) -> None:
         self._thread = threading.Thread(target=self._loop.run_forever, name="flowdeck-webhooks",
@@ -229,7 +246,7 @@ class HookServer:
             self._pool.shutdown(wait=False)
             return
         if self._runner is not None:
-            future = asyncio.run_coroutine_threadsafe(self._runner.cleanup(), self._loop)
+            future = asyncio.run_coroutine_threadsafe(self._close(), self._loop)
             with contextlib.suppress(Exception):  # stopping goes on whatever a client did
                 future.result(10)
         self._loop.call_soon_threadsafe(self._loop.stop)
