@@ -21,6 +21,7 @@ import json
 import re
 import sys
 import threading
+import time
 from typing import Any
 
 from .clock import iso
@@ -76,31 +77,36 @@ class EventLog:
 
 
 class StoreWatch:
-    """Says once that the store was lost and once that it is back (shared by threads)."""
+    """Says once that the store was lost and once that it is back (shared by threads).
+
+    ``ok(began)`` counts only for an attempt that began after the loss was noticed, so a
+    thread whose success raced with another's failure does not announce a false return.
+    """
 
     def __init__(self, log: EventLog) -> None:
         self.log = log
-        self._lost = False
+        self._lost_at: float | None = None
         self._lock = threading.Lock()
 
     @property
     def lost(self) -> bool:
-        return self._lost
+        return self._lost_at is not None
 
     def failed(self, exc: BaseException) -> None:
         with self._lock:
-            if self._lost:
+            if self._lost_at is not None:
                 return
-            self._lost = True
+            self._lost_at = time.monotonic()
         self.log.error(exc, "store.lost")
 
-    def ok(self) -> None:
-        if not self._lost:  # the usual case: no lock taken
+    def ok(self, began: float) -> None:
+        """An attempt begun at ``began`` (``time.monotonic()``) reached the store."""
+        if self._lost_at is None:  # the usual case: no lock taken
             return
         with self._lock:
-            if not self._lost:
+            if self._lost_at is None or began <= self._lost_at:
                 return
-            self._lost = False
+            self._lost_at = None
         self.log("store.back", text="store.back the store answers again")
 
 

@@ -88,7 +88,7 @@ def _loop(fd, interval: float, *, verbose: bool = False, log_format: str = "text
             except FlowdeckError as exc:
                 watch.failed(exc)
             else:
-                watch.ok()
+                watch.ok(began)
                 if r.stopped or r.pruned_events or verbose:
                     took = round((time.monotonic() - began) * 1000)
                     log("sweep", stopped=r.stopped, lost_messages=r.lost_messages,

@@ -82,9 +82,9 @@ class Runtime:
             fields["retry_after"] = answer.retry_after
         self.log("webhook", **fields)
 
-    def _health(self, reason: str | None) -> None:
+    def _health(self, reason: str | None, began: float) -> None:
         if reason is None:
-            self.watch.ok()
+            self.watch.ok(began)
 
     # -- housekeeping ---------------------------------------------------------------------
     def _housekeeping(self) -> None:
@@ -92,6 +92,7 @@ class Runtime:
         next_summary = time.monotonic() + SUMMARY_EVERY
         last = None
         while not self._stop.is_set():
+            began = time.monotonic()
             try:
                 for path, what in self.timers.fire_due():
                     self.log("timer", text=f"timer flow={_quoted(path)} {what}", flow=path,
@@ -100,7 +101,7 @@ class Runtime:
                 if time.monotonic() >= next_sweep:
                     next_sweep = time.monotonic() + SWEEP_EVERY
                     self.sweep()
-                self.watch.ok()
+                self.watch.ok(began)
             except FlowdeckError as exc:
                 self.watch.failed(exc)
             except Exception as exc:  # noqa: BLE001 - housekeeping must outlive one bad turn

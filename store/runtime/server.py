@@ -27,6 +27,7 @@ import json
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -89,11 +90,11 @@ class HookServer:
     """
 
     def __init__(self, store, host: str, port: int, on_answer: Answered | None = None, *,
-                 metrics=None, on_health: Callable[[str | None], None] | None = None) -> None:
+                 metrics=None, on_health: Callable[[str | None, float], None] | None = None) -> None:
         self.store = store
         self.host, self.port = host, port
         self.on_answer = on_answer or (lambda _answer: None)
-        self.on_health = on_health or (lambda _reason: None)
+        self.on_health = on_health or (lambda _reason, _began: None)
         self.metrics = metrics
         self._pool = ThreadPoolExecutor(STORE_THREADS, thread_name_prefix="flowdeck-hooks")
         self._loop = asyncio.new_event_loop()
@@ -198,6 +199,7 @@ class HookServer:
     async def _health(self) -> web.Response:
         loop = asyncio.get_running_loop()
         reason = None
+        began = time.monotonic()
         try:
             await asyncio.wait_for(loop.run_in_executor(self._pool, ping, self.store),
                                    HEALTH_TIMEOUT)
@@ -207,7 +209,7 @@ class HookServer:
             reason = f"the store does not answer ({type(exc).__name__})"
         except Exception as exc:  # noqa: BLE001
             reason = f"the store does not answer ({type(exc).__name__})"
-        self.on_health(reason)
+        self.on_health(reason, began)
         if reason is None:
             return _json(200, {"status": "ok"})
         return _json(503, {"status": "unavailable", "reason": reason})

@@ -155,6 +155,7 @@ class Worker:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            began = time.monotonic()
             try:
                 busy = self.process_one()
             except FlowdeckError as exc:
@@ -165,7 +166,7 @@ class Worker:
                 self.log.error(exc)
                 self._stop.wait(ERROR_WAIT)
                 continue
-            self.watch.ok()
+            self.watch.ok(began)
             if not busy:
                 with self._wake:
                     if not self._stop.is_set():
