@@ -30,7 +30,7 @@ class Component:
 COMPONENTS: dict[str, Component] = {
     c.name: c
     for c in (
-        Component("webhook", "trigger", "receives JSON posted to POST /hooks/<flow id>"),
+        Component("webhook", "trigger", "receives JSON posted to POST /hooks/<token>"),
         Component("timer", "trigger", "emits a message on a cron schedule", settings=("cron",)),
         Component("transform", "action", "maps the message with a JSONata expression",
                   settings=("expression",)),
