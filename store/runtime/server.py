@@ -78,11 +78,11 @@ class _Bounded(web.Server):
 
     def connection_made(self, handler, transport) -> None:
         super().connection_made(handler, transport)
-        held = self.connections
+        held = [h for h in self.connections if h.transport is not None]  # not those closing
         if len(held) <= self.limit:
             return
-        for other in held:  # make room: drop a connection that is between requests
-            if other is not handler and not other._request_in_progress:  # noqa: SLF001
+        for other in held:  # make room: drop the oldest connection that is between requests
+            if other is not handler and not getattr(other, "_request_in_progress", True):
                 other.force_close()
                 return
         transport.close()

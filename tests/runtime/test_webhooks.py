@@ -104,3 +104,28 @@ def test_the_rate_limit_answers_429_after_60_requests_in_a_sliding_minute(runnin
         assert post(hooks(other), {})[0] == 202
     assert post(hooks(other), {})[0] == 429
     assert running.as_("integrator").get_flow(ORDERS).queued_messages == WEBHOOK_RATE_LIMIT // 2
+
+
+def test_past_the_connection_bound_idle_connections_make_room(running, monkeypatch):
+    import select
+
+    from sockets import connect, post_json
+
+    from store.runtime import server as work_port
+
+    monkeypatch.setattr(work_port._Bounded, "limit", 5)
+    server = HookServer(running.store, "127.0.0.1", 0)
+    server.start()
+    idle = []
+    try:
+        port = server.address[1]
+        idle = [connect(port) for _ in range(12)]
+        path = running.as_("integrator").get_flow(ORDERS).webhook_path
+        assert post_json(port, path, {"id": "SO-5"})[0] == 202
+        # the idle ones past the bound were let go at once (long before the 10 s idle limit)
+        readable, _, _ = select.select(idle, [], [], 2)
+        assert len(readable) >= 12 - 5 and all(sock.recv(1) == b"" for sock in readable)
+    finally:
+        for sock in idle:
+            sock.close()
+        server.stop()
