@@ -27,7 +27,23 @@ import tempfile
 import time
 from pathlib import Path
 
-from .runtime import _target
+TARGET = ("import sys\n"
+          "from store.runtime.target import Target\n"
+          "d = float(sys.argv[1])\n"
+          "t = Target(port=0, delay=(d, d)).start()\n"
+          "print(t.url, flush=True)\n"
+          "sys.stdin.read()\n")
+
+
+def _target(delay: float) -> tuple[subprocess.Popen, str]:
+    """The local target in a process of its own, answering after ``delay`` seconds."""
+    proc = subprocess.Popen([sys.executable, "-c", TARGET, str(delay)], stdin=subprocess.PIPE,
+                     stdout=subprocess.PIPE, text=True)
+    url = proc.stdout.readline().strip()
+    if not url.startswith("http://127.0.0.1:"):
+        proc.kill()
+        raise RuntimeError("the benchmark's target did not start")
+    return proc, url
 
 CLIENTS = 50
 FLOWDECK = str(Path(sys.executable).with_name("flowdeck"))
@@ -103,6 +119,8 @@ def _processed(url: str) -> int:
 
 
 def requests_per_second(requests: int, clients: int) -> dict:
+    if requests <= 0:
+        return {}
     with tempfile.TemporaryDirectory(prefix="flowdeck-bench-") as name:
         tmp = Path(name)
         url, paths = _store(tmp, math.ceil(requests / PER_CONTRACT), None)
@@ -137,9 +155,10 @@ def end_to_end(messages: int, clients: int, concurrency: int, target_url: str) -
             "per_second": round(accepted / elapsed, 1), "threads": concurrency}
 
 
-def measure(requests: int = 5_000, clients: int = CLIENTS, messages: int = 2_000) -> dict:
+def measure(requests: int = 5_000, clients: int = CLIENTS, messages: int = 2_000,
+            target_delay: float = 0.0) -> dict:
     load = requests_per_second(requests, clients)
-    target, target_url = _target()
+    target, target_url = _target(target_delay)
     try:
         e2e = {n: end_to_end(messages, clients, n, target_url) for n in (1, 4)}
     finally:
@@ -155,14 +174,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=5_000)
     parser.add_argument("--clients", type=int, default=CLIENTS)
     parser.add_argument("--messages", type=int, default=2_000)
+    parser.add_argument("--target-delay", type=float, default=0.0, metavar="SECONDS",
+                        help="the target answers after this long (a partner API's latency)")
+    parser.add_argument("--no-load", action="store_true", help="only the end-to-end figures")
     args = parser.parse_args(argv)
-    result = measure(args.requests, args.clients, args.messages)
+    result = measure(0 if args.no_load else args.requests, args.clients, args.messages,
+                     args.target_delay)
     load = result["load"]
-    print(f"webhooks: {load['per_second']} requests/s from {args.clients} clients "
-          f"({load['count']} requests, statuses {load['statuses']}), p99 {load['p99_ms']} ms, "
-          f"p50 {load['p50_ms']} ms")
+    if load:
+        print(f"webhooks: {load['per_second']} requests/s from {args.clients} clients "
+              f"({load['count']} requests, statuses {load['statuses']}), "
+              f"p99 {load['p99_ms']} ms, p50 {load['p50_ms']} ms")
     for n, e in result["end_to_end"].items():
-        print(f"end to end with {n} worker thread(s): {e['per_second']} messages/s "
+        print(f"end to end with {n} worker thread(s), target answering after "
+              f"{args.target_delay:g} s: {e['per_second']} messages/s "
               f"({e['messages']} in {e['seconds']} s)")
     return 0
 
