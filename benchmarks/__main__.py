@@ -251,8 +251,31 @@ def runtime(install: Install, meta: BenchStore, runs: int) -> Figure:
     return Figure(result["name"], result["value"], result["unit"])
 
 
+def webhooks(meta: BenchStore, runs: int) -> list[Figure]:
+    """The work port under 50 clients (requests/s, p99) and messages end to end, 1 and 4
+    worker threads (each on a store of its own; see benchmarks/webhooks.py)."""
+    from .webhooks import CLIENTS, measure
+
+    result = measure()
+    load, e2e = result["load"], result["end_to_end"]
+    accepted = load["statuses"].get("202", 0) / load["count"] if load["count"] else 0
+    rate = load["per_second"] * accepted
+    one, four = e2e[1]["per_second"], e2e[4]["per_second"]
+    return [
+        Figure(f"webhook requests answered by work from {CLIENTS} clients ({accepted:.0%} "
+               "accepted)", round(rate, 1), "requests/s", goal=">= 1,000", met=rate >= 1000),
+        Figure("their p99 latency", load["p99_ms"], "ms", goal="< 50 ms",
+               met=load["p99_ms"] < 50),
+        Figure("messages end to end (webhook in, target reached), 1 worker thread", one,
+               "messages/s"),
+        Figure("the same with 4 worker threads", four, "messages/s", baseline=one,
+               ratio=round(four / one, 2) if one else None, goal="faster than 1 thread",
+               met=four > one),
+    ]
+
+
 FIGURES = {"startup": startup, "open": open_big, "cursor": cursor_down, "idle": idle_cpu,
-           "memory": memory, "sweep": sweep, "runtime": runtime}
+           "memory": memory, "sweep": sweep, "runtime": runtime, "webhooks": webhooks}
 
 
 def conditions(install: Install) -> str:

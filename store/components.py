@@ -30,7 +30,7 @@ class Component:
 COMPONENTS: dict[str, Component] = {
     c.name: c
     for c in (
-        Component("webhook", "trigger", "receives JSON posted to POST /hooks/<flow id>"),
+        Component("webhook", "trigger", "receives JSON posted to POST /hooks/<token>"),
         Component("timer", "trigger", "emits a message on a cron schedule", settings=("cron",)),
         Component("transform", "action", "maps the message with a JSONata expression",
                   settings=("expression",)),
@@ -73,8 +73,8 @@ def check_setting(comp: Component, key: str, value: str) -> None:
     if comp.name == "http" and key == "method" and value.upper() not in {
             "GET", "POST", "PUT", "PATCH", "DELETE"}:
         raise InvalidInput(f"http method {value!r} is not one of GET, POST, PUT, PATCH, DELETE")
-    if comp.name == "http" and key == "url" and not value.startswith(("http://", "https://")):
-        raise InvalidInput(f"http url {value!r} must start with http:// or https://")
+    if comp.name == "http" and key == "url":
+        check_url(value)
     if comp.name == "timer" and key == "cron":
         if len(value.split()) != 5:
             raise InvalidInput(f"cron {value!r} must have 5 fields (minute hour day month weekday)")
@@ -89,3 +89,23 @@ def check_setting(comp: Component, key: str, value: str) -> None:
             jsonata.Jsonata(value)
         except Exception as exc:  # noqa: BLE001 - jsonata raises its own kinds
             raise InvalidInput(f"expression {value!r} is not JSONata: {exc}") from None
+
+
+def check_url(value: str) -> None:
+    """An http step's URL: absolute http or https with a host, no whitespace or control
+    characters (ESC, CR, LF, DEL, C1 included)."""
+    from urllib.parse import urlsplit
+
+    shown = ascii(value)[:200]
+    if any(c.isspace() or ord(c) < 0x20 or 0x7f <= ord(c) < 0xa0 for c in value):
+        raise InvalidInput(f"http url {shown} holds whitespace or control characters")
+    try:
+        parts = urlsplit(value)
+        host, _port = parts.hostname, parts.port
+    except ValueError as exc:
+        raise InvalidInput(f"http url {shown} is not a URL ({exc})") from None
+    if parts.scheme.lower() not in ("http", "https") or not value.lower().startswith(
+            ("http://", "https://")):
+        raise InvalidInput(f"http url {shown} must start with http:// or https://")
+    if not host:
+        raise InvalidInput(f"http url {shown} names no host")

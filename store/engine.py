@@ -66,6 +66,11 @@ class Store:
         self.is_sqlite = engine.dialect.name == "sqlite"
         self._box = None
         self._box_lock = threading.Lock()
+        # SQLite takes one writer at a time. Threads of this process queue here for it rather
+        # than in SQLite's busy handler, which sleeps in steps of milliseconds between tries
+        # (it made four worker threads slower than one); other processes still meet the
+        # busy timeout.
+        self._writer = threading.RLock() if self.is_sqlite else None
 
     # -- secrets ---------------------------------------------------------
     @property
@@ -95,6 +100,14 @@ class Store:
             session.connection(execution_options=options)
             yield session
 
+    @contextmanager
+    def _writing(self, write: bool) -> Iterator[None]:
+        if not write or self._writer is None:
+            yield
+            return
+        with self._writer:
+            yield
+
     def run(self, fn: Callable[[Session], T], *, write: bool) -> T:
         """Run ``fn`` in one transaction, retrying when the database is briefly busy.
 
@@ -104,7 +117,7 @@ class Store:
         delay = 0.02
         for attempt in range(_TRANSIENT_RETRIES + 1):
             try:
-                with self._session(write) as session:
+                with self._writing(write), self._session(write) as session:
                     result = fn(session)
                     if write:
                         session.flush()

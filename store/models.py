@@ -6,6 +6,7 @@ stored without an offset.
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -110,6 +111,7 @@ class Flow(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("workspace_id", "name_key"),
         Index("ix_flows_status_deadline", "status", "deadline"),
+        Index("ix_flows_webhook_token", "webhook_token", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -127,6 +129,13 @@ class Flow(SQLModel, table=True):
     revision: int = 1  # the current revision of its definition (``flow_revisions``)
     created_at: datetime = When()
     created_by_id: int | None = Field(default=None, foreign_key="users.id")
+    #: ``POST /hooks/<token>`` feeds the flow (when its trigger is a webhook); see webhook_token().
+    webhook_token: str | None = Field(default_factory=lambda: webhook_token(), max_length=64)
+
+
+def webhook_token() -> str:
+    """A new webhook token: 192 random bits, URL-safe (32 characters)."""
+    return secrets.token_urlsafe(24)
 
 
 class FlowStep(SQLModel, table=True):

@@ -43,11 +43,19 @@ STEP_BACKOFF = timedelta(seconds=2)
 #: (a worker that died mid-step loses nothing). Longer than any step may take.
 CLAIM_LEASE = timedelta(seconds=60)
 
-#: An http step gives up on its target after this long.
-HTTP_TIMEOUT = timedelta(seconds=10)
+#: An http step gives up on its target after this long (the whole request), and on
+#: connecting after HTTP_CONNECT_TIMEOUT.
+HTTP_TIMEOUT = timedelta(seconds=30)
+HTTP_CONNECT_TIMEOUT = timedelta(seconds=5)
 
 #: The largest webhook body, and the largest http response a step passes on.
 MAX_BODY_BYTES = 1_000_000
+
+#: Webhook bodies may nest JSON at most this deep.
+MAX_JSON_DEPTH = 64
+
+#: The webhook server closes a client that sends nothing (or no body) for this long.
+WEBHOOK_IDLE_TIMEOUT = timedelta(seconds=10)
 
 #: Messages processed per flow and minute are counted, and the counts kept this long.
 THROUGHPUT_KEEP = timedelta(hours=24)

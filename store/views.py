@@ -109,6 +109,7 @@ class FlowView(View):
     created_at: datetime | None = None
     revision: int = 1  # the current revision of its definition
     queued_on_older_revisions: int = 0  # messages still going through an earlier definition
+    webhook_path: str | None = None  # /hooks/<token>, for those who may see secrets
 
 
 @dataclass(frozen=True)

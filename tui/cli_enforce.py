@@ -15,29 +15,26 @@ starting with the time in ISO-8601 UTC, so ``grep`` and ``journalctl`` read it::
     2026-11-27T15:10:00Z enforce stopped by SIGTERM
 
 A sweep that stopped and pruned nothing is logged only with ``--verbose``.
+``--log-format json`` writes one JSON object a line (``at``, ``level``,
+``event`` and the event's fields). A store that cannot be reached is said
+once, and once more when it answers again, not at every sweep.
 """
 
 from __future__ import annotations
 
-import json
 import signal
-import sys
 import time
 from typing import Annotated
 
 import typer
 
-from store.clock import iso
 from store.errors import FlowdeckError
 
 from . import output as o
 from .cli_context import ctx_of
+from .cli_work import LogFormat, LogFormats
 
 _SLICE = 0.1  # seconds between looks at the stop flag while waiting
-
-
-def _line(text: str, *, err: bool = False) -> None:
-    print(text, file=sys.stderr if err else sys.stdout, flush=True)
 
 
 def enforce(
@@ -48,6 +45,7 @@ def enforce(
         help="Sweep every SECONDS until stopped (default 5).")] = None,
     verbose: Annotated[bool, typer.Option(
         "--verbose", "-v", help="Log every sweep, also those that changed nothing.")] = False,
+    log_format: LogFormat = LogFormats.text,
 ) -> None:
     """Stop flows whose work time is over, and prune the flow log (as the system)."""
     if once and interval is not None:
@@ -66,38 +64,42 @@ def enforce(
         for path in r.flows:
             o.out(f"  stopped {path}")
         return
-    _loop(fd, interval if interval is not None else 5.0, verbose=verbose)
+    _loop(fd, interval if interval is not None else 5.0, verbose=verbose,
+          log_format=log_format.value)
 
 
-def _loop(fd, interval: float, *, verbose: bool = False) -> None:
+def _loop(fd, interval: float, *, verbose: bool = False, log_format: str = "text") -> None:
+    from store.logs import EventLog, StoreWatch
+
     stop = {"signal": None}
 
     def on_signal(signum, _frame):
         stop["signal"] = signum
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
-    clock = fd.store.clock
+    log = EventLog(fd.store.clock, log_format)
+    watch = StoreWatch(log)
     try:
-        _line(f"{iso(clock.now())} enforce started interval={interval:g}s")
+        log("enforce.started", text=f"enforce started interval={interval:g}s", interval=interval)
         while stop["signal"] is None:
             began = time.monotonic()
             try:
                 r = fd.sweep()
             except FlowdeckError as exc:
-                _line(f"{iso(clock.now())} {exc.line()}", err=True)
+                watch.failed(exc)
             else:
+                watch.ok(began)
                 if r.stopped or r.pruned_events or verbose:
-                    at = iso(clock.now())
                     took = round((time.monotonic() - began) * 1000)
-                    _line(f"{at} sweep stopped={r.stopped} lost_messages={r.lost_messages} "
-                          f"pruned={r.pruned_events} took_ms={took}")
+                    log("sweep", stopped=r.stopped, lost_messages=r.lost_messages,
+                        pruned=r.pruned_events, took_ms=took)
                     for path in r.flows:
-                        _line(f"{at} flow.auto_stopped path={json.dumps(path, ensure_ascii=False)}")
+                        log("flow.auto_stopped", path=path)
             wake = began + interval
             while stop["signal"] is None and time.monotonic() < wake:
                 time.sleep(min(_SLICE, max(0.0, wake - time.monotonic())))
         name = signal.Signals(stop["signal"]).name
-        _line(f"{iso(clock.now())} enforce stopped by {name}")
+        log("enforce.stopped", text=f"enforce stopped by {name}", signal=name)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

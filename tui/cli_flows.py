@@ -12,7 +12,9 @@ from .cli_context import JsonFlag, ctx_of, sub_app
 flow_app = sub_app("Integration flows: create, start, stop, copy, inspect.")
 step_app = sub_app("The steps of a flow.")
 message_app = sub_app("Messages sent into a flow's queue.")
+webhook_app = sub_app("A flow's webhook address.")
 flow_app.add_typer(step_app, name="step")
+flow_app.add_typer(webhook_app, name="webhook")
 
 FlowPath = Annotated[str, typer.Argument(metavar="CONTRACT/WS/FLOW")]
 STATUSES = ("inactive", "active", "stopped")
@@ -70,6 +72,8 @@ def flow_show(ctx: typer.Context, path: FlowPath, as_json: JsonFlag = False) -> 
         pairs.append(("on older revisions", o.plural(f.queued_on_older_revisions, "message")
                       + " (they finish on the steps they entered with)"))
     pairs.insert(4, ("revision", f.revision))
+    if f.webhook_path:
+        pairs.append(("webhook", f"POST {f.webhook_path}"))
     o.fields(pairs)
     o.out()
     o.table(["#", "COMPONENT", "CREDENTIAL", "QUEUED", "SETTINGS"],
@@ -151,6 +155,13 @@ def flow_copy(
     mapping = credential_mapping(credential)
     f = ctx_of(ctx).as_caller().copy_flow(path, target, mapping, new_name=name)
     o.out(f"copied {path} to {f.path} (inactive; steps: {steps_text(f)})")
+
+
+@webhook_app.command("rotate")
+def webhook_rotate(ctx: typer.Context, path: FlowPath) -> None:
+    """Give the flow a new webhook token; the old address stops answering at once."""
+    f = ctx_of(ctx).as_caller().rotate_webhook(path)
+    o.out(f"{f.path} has a new webhook address: POST {f.webhook_path}")
 
 
 @step_app.command("set")

@@ -20,6 +20,7 @@ from store.policy import SSH_IDLE_TIMEOUT, SSH_LOGIN_GRACE, SSH_MAX_SESSIONS, SS
 
 from . import output as o
 from .cli_context import ctx_of
+from .cli_work import LogFormat, LogFormats
 
 _PANEL = "Workers and demos"
 
@@ -58,6 +59,7 @@ def ssh_serve(
         "--host-key", metavar="FILE", dir_okay=False,
         help="The server's private host key (default: ssh_host_ed25519_key in the data "
              "directory, created with mode 0600 on first start).")] = None,
+    log_format: LogFormat = LogFormats.text,
 ) -> None:
     """Serve the TUI over SSH: each key's owner gets their own console, acting as themselves."""
     from store.paths import default_data_dir
@@ -71,7 +73,8 @@ def ssh_serve(
         authorized_keys=authorized_keys, host_key=host_key or default_data_dir() / HOST_KEY_FILE,
         host=host, port=port, idle_timeout=idle_timeout, max_sessions=max_sessions,
         readonly=state.readonly,
-        theme=config.theme, keymap=dict(config.keys) if config.keys else None)
+        theme=config.theme, keymap=dict(config.keys) if config.keys else None,
+        log_format=log_format.value)
     if not _is_loopback(host):
         o.note(f"warning: ssh-serve listens on {host}, beyond this machine; only keys in "
                f"{authorized_keys} get in")

@@ -2,22 +2,22 @@
 
 It moves messages through active flows' steps (``--concurrency`` threads),
 fires timer triggers, runs the work-time sweep, and serves
-``POST /hooks/<flow id>`` on ``--host``/``--port`` (loopback by default).
-Every line it prints starts with the time and is easy to grep. SIGINT and
-SIGTERM only set a flag: steps in progress finish, then it exits 0.
+``POST /hooks/<token>``, ``GET /healthz`` and ``GET /metrics`` on
+``--host``/``--port`` (loopback by default). Every line it prints starts
+with the time and is easy to grep; ``--log-format json`` prints one JSON
+object a line instead. SIGINT and SIGTERM only set a flag: steps in
+progress finish, then it exits 0.
 """
 
 from __future__ import annotations
 
-import contextlib
 import signal
-import sys
 import threading
+from enum import StrEnum
 from typing import Annotated
 
 import typer
 
-from store.clock import iso
 from store.runtime import DEFAULT_HOST, DEFAULT_PORT
 
 from .cli_context import ctx_of
@@ -26,18 +26,16 @@ _SLICE = 0.2  # seconds between looks at the stop flag
 _LOOPBACK = ("127.0.0.1", "::1", "localhost")
 
 
-class _Printer:
-    """One whole line at a time, from any thread; errors to stderr."""
 
-    def __init__(self, clock) -> None:
-        self.clock = clock
-        self._lock = threading.Lock()
+class LogFormats(StrEnum):
+    text = "text"
+    json = "json"
 
-    def __call__(self, text: str) -> None:
-        line = f"{iso(self.clock.now())} {text}"
-        err = text.startswith(("error:", "permission denied:"))
-        with self._lock, contextlib.suppress(OSError, ValueError):  # nobody reads: work goes on
-            print(line, file=sys.stderr if err else sys.stdout, flush=True)
+
+#: ``--log-format text|json``, shared by ``work``, ``enforce`` and ``ssh-serve``.
+LogFormat = Annotated[LogFormats, typer.Option(
+    "--log-format", help="Log lines as text (for people) or one JSON object a line "
+    "(for log pipelines).")]
 
 
 def work(
@@ -51,8 +49,10 @@ def work(
     concurrency: Annotated[int, typer.Option(
         "--concurrency", metavar="N", min=1, max=64,
         help="Run N worker threads.")] = 1,
+    log_format: LogFormat = LogFormats.text,
 ) -> None:
-    """Run flows: move messages through their steps, fire timers, serve POST /hooks/<flow id>."""
+    """Run flows: move messages through their steps, fire timers, serve POST /hooks/<token>."""
+    from store.logs import EventLog
     from store.runtime.runner import Runtime
 
     state = ctx_of(ctx)
@@ -61,7 +61,7 @@ def work(
 
         require_writable(True)
     store = state.store()
-    say = _Printer(store.clock)
+    say = EventLog(store.clock, log_format.value)
     runtime = Runtime(store, concurrency=concurrency, host=host, port=port, log=say)
     stop: dict[str, int | None] = {"signal": None}
 
@@ -73,17 +73,25 @@ def work(
         runtime.start()
         bound_host, bound_port = runtime.address or (host, port)
         shown_host = f"[{bound_host}]" if ":" in bound_host else bound_host
-        say(f"work started host={bound_host} port={bound_port} concurrency={concurrency} "
-            f"webhooks=http://{shown_host}:{bound_port}/hooks/<flow id>")
+        base = f"http://{shown_host}:{bound_port}"
+        say("work.started", text=f"work started host={bound_host} port={bound_port} "
+            f"concurrency={concurrency} webhooks={base}/hooks/<token>", host=bound_host,
+            port=bound_port, concurrency=concurrency, webhooks=f"{base}/hooks/<token>",
+            healthz=f"{base}/healthz", metrics=f"{base}/metrics")
         if bound_host not in _LOOPBACK:
-            say(f"note: webhooks on {bound_host} are reachable from other machines")
+            say("work.exposed", level="warning",
+                text=f"note: webhooks on {bound_host} are reachable from other machines",
+                host=bound_host)
         while stop["signal"] is None:
             threading.Event().wait(_SLICE)
-        say(f"work stopping ({signal.Signals(stop['signal']).name}): finishing steps in progress")
+        name = signal.Signals(stop["signal"]).name
+        say("work.stopping", text=f"work stopping ({name}): finishing steps in progress",
+            signal=name)
         runtime.stop()
         c = runtime.worker.counts
-        say(f"work stopped by {signal.Signals(stop['signal']).name} processed={c.processed} "
-            f"retried={c.retried} parked={c.parked} flows_stopped={c.stopped}")
+        say("work.stopped", text=f"work stopped by {name} processed={c.processed} "
+            f"retried={c.retried} parked={c.parked} flows_stopped={c.stopped}", signal=name,
+            processed=c.processed, retried=c.retried, parked=c.parked, flows_stopped=c.stopped)
     finally:
         if stop["signal"] is None:
             runtime.stop(timeout=5)

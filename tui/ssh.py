@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING, TextIO
 
 import asyncssh
 
-from store.clock import iso
 from store.errors import FlowdeckError, NotFound
 from store.policy import SSH_IDLE_TIMEOUT, SSH_LOGIN_GRACE, SSH_MAX_SESSIONS
 
@@ -55,6 +54,7 @@ class SSHOptions:
     #: seconds a connection has to open the console (the policy's; tests shorten it)
     login_grace: float = SSH_LOGIN_GRACE.total_seconds()
     keepalive_interval: float = 30.0
+    log_format: str = "text"  # or "json": one object a line
 
 
 class FrontDoor:
@@ -169,8 +169,12 @@ class FrontDoor:
         sys.stdout, sys.stderr = self._std
 
     def log(self, line: str) -> None:
+        from store.logs import EventLog
+
+        text = EventLog(self.store.clock, self.options.log_format).line("ssh", text=line,
+                                                                       message=line)
         with contextlib.suppress(OSError, ValueError):  # nobody reads the log any more
-            print(f"{iso(self.store.clock.now())} {line}", file=self._out, flush=True)
+            print(text, file=self._out, flush=True)
 
     def warn(self, line: str) -> None:
         with contextlib.suppress(OSError, ValueError):

@@ -48,17 +48,18 @@ class Traffic:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
-    def targets(self) -> list[tuple[int, str]]:
-        """(id, path) of every active flow whose trigger is a webhook."""
+    def targets(self) -> list[tuple[str, str]]:
+        """(webhook token, path) of every active flow whose trigger is a webhook."""
 
-        def read(s) -> list[tuple[int, str]]:
+        def read(s) -> list[tuple[str, str]]:
             rows = s.execute(
-                select(Flow.id, Contract.name, Workspace.name, Flow.name)
+                select(Flow.webhook_token, Contract.name, Workspace.name, Flow.name)
                 .join(Workspace, Workspace.id == Flow.workspace_id)
                 .join(Contract, Contract.id == Workspace.contract_id)
                 .join(FlowStep, (FlowStep.flow_id == Flow.id) & (FlowStep.position == 1))
-                .where(Flow.status == "active", FlowStep.component == "webhook")).all()
-            return [(fid, f"{c}/{w}/{f}") for fid, c, w, f in rows]
+                .where(Flow.status == "active", FlowStep.component == "webhook",
+                       Flow.webhook_token.is_not(None))).all()
+            return [(token, f"{c}/{w}/{f}") for token, c, w, f in rows]
 
         return self.store.run(read, write=False)
 
@@ -69,12 +70,12 @@ class Traffic:
         flows = self.targets()
         if not flows:
             return 0
-        flow_id, path = self.random.choice(flows)
+        token, path = self.random.choice(flows)
         topic = self.topics.get(path, "event")
         accepted = 0
         for _ in range(self.random.randint(*BURST_SIZE)):
             n = self.sent.get(path, 0) + 1000
-            answer = webhooks.accept(self.store, flow_id, payload(topic, n))
+            answer = webhooks.accept(self.store, token, payload(topic, n))
             if not answer.accepted:
                 break  # rate limited, queue full or stopped meanwhile: try elsewhere next time
             self.sent[path] = self.sent.get(path, 0) + 1
@@ -102,7 +103,7 @@ class Traffic:
 
 @contextmanager
 def running_demo(url: str, clock, *, note: Callable[[str], None] | None = None,
-                 log: Callable[[str], None] | None = None) -> Iterator[dict[str, Any]]:
+                 log=None) -> Iterator[dict[str, Any]]:
     """Run the demo's worker, target and traffic for as long as the block lasts."""
     from ..engine import open_store
     from ..errors import FlowdeckError
@@ -130,7 +131,7 @@ def running_demo(url: str, clock, *, note: Callable[[str], None] | None = None,
         stack.callback(runtime.stop, 5.0)
         if runtime.address:
             host, port = runtime.address
-            info["webhooks"] = f"http://{host}:{port}/hooks/<flow id>"
+            info["webhooks"] = f"http://{host}:{port}/hooks/<token>"
         traffic = Traffic(store, runtime.worker.wake)
         traffic.start()
         stack.callback(traffic.stop)

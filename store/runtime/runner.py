@@ -1,5 +1,6 @@
 """A whole runtime in one process: the worker threads, timers and sweeps, and the webhook
-server. ``flowdeck work`` runs one in the foreground; ``flowdeck demo`` one in the background.
+server (with ``/healthz`` and ``/metrics``). ``flowdeck work`` runs one in the foreground;
+``flowdeck demo`` one in the background. Its lines go to an ``EventLog`` (text or JSON).
 
 Housekeeping runs in its own thread: every second it fires the timers that
 are due, and every few seconds it runs the work-time sweep (stop overdue
@@ -8,18 +9,18 @@ flows, prune the flow log) and drops counters nobody needs any more.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
-from collections.abc import Callable
 
 from sqlalchemy import delete
 
 from .. import worktime
 from ..errors import FlowdeckError
+from ..logs import EventLog, NullLog, StoreWatch
 from ..models import WebhookHit
 from ..policy import WEBHOOK_RATE_WINDOW
 from . import DEFAULT_HOST, DEFAULT_PORT, throughput
+from .metrics import Metrics
 from .server import HookServer
 from .timers import Timers
 from .webhooks import HookAnswer
@@ -30,19 +31,20 @@ SWEEP_EVERY = 5.0  # seconds between work-time sweeps
 SUMMARY_EVERY = 60.0  # seconds between "processed=…" lines (when something happened)
 
 
-def _q(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
-
-
 class Runtime:
     def __init__(self, store, *, concurrency: int = 1, host: str = DEFAULT_HOST,
-                 port: int | None = DEFAULT_PORT, log: Callable[[str], None] | None = None) -> None:
+                 port: int | None = DEFAULT_PORT, log: EventLog | None = None,
+                 http_timeout: float | None = None) -> None:
         """``port=None``: no webhook server (the demo when its port is taken)."""
         self.store = store
-        self.log = log or (lambda _line: None)
-        self.worker = Worker(store, concurrency=concurrency, log=self.log)
+        self.log = log or NullLog()
+        self.watch = StoreWatch(self.log)
+        self.worker = Worker(store, concurrency=concurrency, log=self.log, watch=self.watch,
+                             http_timeout=http_timeout)
         self.timers = Timers(store)
-        self.server = HookServer(store, host, port, self._answered) if port is not None else None
+        self.metrics = Metrics(store, self.worker)
+        self.server = HookServer(store, host, port, self._answered, metrics=self.metrics,
+                                 on_health=self._health) if port is not None else None
         self._stop = threading.Event()
         self._house: threading.Thread | None = None
 
@@ -69,13 +71,20 @@ class Runtime:
             self._house.join(5)
 
     # -- webhooks -------------------------------------------------------------------------
-    def _answered(self, flow_id: int | None, answer: HookAnswer) -> None:
+    def _answered(self, answer: HookAnswer) -> None:
+        self.metrics.answered(answer.status)
+        fields: dict = {"flow": answer.flow_id if answer.flow_id is not None else "-",
+                        "status": answer.status}
         if answer.accepted:
             self.worker.wake()
-        extra = f" queued={answer.body.get('queued')}" if answer.accepted else ""
+            fields["queued"] = answer.body.get("queued")
         if answer.status == 429:
-            extra = f" retry_after={answer.retry_after}"
-        self.log(f"webhook flow={flow_id if flow_id is not None else '-'} status={answer.status}{extra}")
+            fields["retry_after"] = answer.retry_after
+        self.log("webhook", **fields)
+
+    def _health(self, reason: str | None, began: float) -> None:
+        if reason is None:
+            self.watch.ok(began)
 
     # -- housekeeping ---------------------------------------------------------------------
     def _housekeeping(self) -> None:
@@ -83,31 +92,37 @@ class Runtime:
         next_summary = time.monotonic() + SUMMARY_EVERY
         last = None
         while not self._stop.is_set():
+            began = time.monotonic()
             try:
                 for path, what in self.timers.fire_due():
-                    self.log(f"timer flow={_q(path)} {what}")
+                    self.log("timer", text=f"timer flow={_quoted(path)} {what}", flow=path,
+                             what=what)
                     self.worker.wake()
                 if time.monotonic() >= next_sweep:
                     next_sweep = time.monotonic() + SWEEP_EVERY
                     self.sweep()
+                self.watch.ok(began)
             except FlowdeckError as exc:
-                self.log(exc.line())
+                self.watch.failed(exc)
             except Exception as exc:  # noqa: BLE001 - housekeeping must outlive one bad turn
-                self.log(f"error: internal error: {type(exc).__name__}: {exc}")
+                self.log.error(exc)
             if time.monotonic() >= next_summary:
                 next_summary = time.monotonic() + SUMMARY_EVERY
                 c = self.worker.counts
                 now = (c.processed, c.retried, c.parked, c.stopped)
                 if now != last:
                     last = now
-                    self.log(f"processed={c.processed} retried={c.retried} parked={c.parked} "
-                             f"flows_stopped={c.stopped}")
+                    self.log("work.summary", text=f"processed={c.processed} retried={c.retried} "
+                             f"parked={c.parked} flows_stopped={c.stopped}",
+                             processed=c.processed, retried=c.retried, parked=c.parked,
+                             flows_stopped=c.stopped)
             self._stop.wait(TIMER_EVERY)
 
     def sweep(self) -> None:
         result = worktime.sweep(self.store)
         for path in result.flows:
-            self.log(f"flow.auto_stopped path={_q(path)}")
+            self.metrics.auto_stops.inc()
+            self.log("flow.auto_stopped", path=path)
 
         def prune(s) -> None:
             now = self.store.clock.now()
@@ -117,3 +132,9 @@ class Runtime:
             s.info["flowdeck_changed"] = False
 
         self.store.run(prune, write=True)
+
+
+def _quoted(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)

@@ -133,8 +133,10 @@ def open_secrets(store, spec: StepSpec) -> dict[str, str] | None:
         raise StepError(str(exc)) from None
 
 
-def run_step(store, spec: StepSpec, payload: Any, *, message_id: int, key: str) -> StepOutcome:
-    """Run ``spec`` on ``payload``. ``key`` names this run for the target (idempotency)."""
+def run_step(store, spec: StepSpec, payload: Any, *, message_id: int, key: str,
+             http_timeout: float | None = None) -> StepOutcome:
+    """Run ``spec`` on ``payload``. ``key`` names this run for the target (idempotency);
+    ``http_timeout`` overrides the http step's limit (tests only)."""
     secrets: dict[str, str] | None = None
     try:
         if spec.component in ("webhook", "timer"):  # a trigger hands the message on as it came
@@ -147,7 +149,7 @@ def run_step(store, spec: StepSpec, payload: Any, *, message_id: int, key: str) 
             from .httpstep import run_http
 
             secrets = open_secrets(store, spec)
-            return run_http(spec, payload, secrets, key=key)
+            return run_http(spec, payload, secrets, key=key, timeout=http_timeout)
         raise StepError(f"step {spec.position}: unknown component {spec.component!r}")
     except StepError as exc:
         exc.message = scrub(exc.message, secrets)

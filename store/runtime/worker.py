@@ -9,14 +9,13 @@ the flow (limited ones); see ``queue.fail``.
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..errors import FlowdeckError
+from ..logs import EventLog, NullLog, StoreWatch
 from . import queue
 from .steps import StepError, run_step
 
@@ -27,7 +26,6 @@ IDLE_WAIT = 0.25
 #: After a store error a thread waits this long before it tries again.
 ERROR_WAIT = 1.0
 
-Log = Callable[[str], None]
 
 
 @dataclass
@@ -39,15 +37,16 @@ class Counts:
     stopped: int = 0  # flows stopped because a step kept failing
 
 
-def _q(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)
-
-
 class Worker:
-    def __init__(self, store, *, concurrency: int = 1, log: Log | None = None) -> None:
+    def __init__(self, store, *, concurrency: int = 1, log: EventLog | None = None,
+                 http_timeout: float | None = None, watch: StoreWatch | None = None) -> None:
+        """``http_timeout``: the http step's limit in seconds, for tests (None: the policy's).
+        ``watch`` says once that the store is lost, and once that it is back."""
         self.store = store
+        self.http_timeout = http_timeout
         self.concurrency = max(1, int(concurrency))
-        self.log = log or (lambda _line: None)
+        self.log = log or NullLog()
+        self.watch = watch or StoreWatch(self.log)
         self.counts = Counts()
         self._lock = threading.Lock()
         self._stop = threading.Event()
@@ -89,7 +88,7 @@ class Worker:
             started = time.perf_counter()
             try:
                 result = run_step(self.store, spec, payload, message_id=claim.message_id,
-                                  key=claim.key(step))
+                                  key=claim.key(step), http_timeout=self.http_timeout)
             except StepError as exc:
                 return runs, (exc, _ms(started))
             runs.append(queue.StepRun(step, spec.component, result, _ms(started)))
@@ -105,16 +104,19 @@ class Worker:
         step = claim.step
         component = claim.steps[step].component if step in claim.steps else "-"
         outcome = queue.fail(self.store, claim, exc, ms)
-        where = f"flow={_q(claim.path)} step={step} component={component} message={claim.message_id}"
+        where = {"flow": claim.path, "step": step, "component": component,
+                 "message": claim.message_id}
         if outcome == "retrying":
             self._add(retried=1)
-            self.log(f"execution.retrying {where} attempt={claim.attempts + 1} error={_q(str(exc))}")
+            self.log("execution.retrying", level="warning", **where, attempt=claim.attempts + 1,
+                     error=str(exc))
         elif outcome == "parked":
             self._add(parked=1)
-            self.log(f"execution.failed {where} outcome=parked error={_q(str(exc))}")
+            self.log("execution.failed", level="warning", **where, outcome="parked", error=str(exc))
         elif outcome == "flow_stopped":
             self._add(stopped=1)
-            self.log(f"flow.stopped {where} reason=step_failed error={_q(str(exc))}")
+            self.log("flow.stopped", level="warning", **where, reason="step_failed",
+                     error=str(exc))
 
     def _add(self, **counts: int) -> None:
         with self._lock:
@@ -153,16 +155,18 @@ class Worker:
 
     def _run(self) -> None:
         while not self._stop.is_set():
+            began = time.monotonic()
             try:
                 busy = self.process_one()
             except FlowdeckError as exc:
-                self.log(exc.line())
+                self.watch.failed(exc)  # said once, however long the store stays away
                 self._stop.wait(ERROR_WAIT)
                 continue
             except Exception as exc:  # noqa: BLE001 - a worker thread must not die of one message
-                self.log(f"error: internal error: {type(exc).__name__}: {exc}")
+                self.log.error(exc)
                 self._stop.wait(ERROR_WAIT)
                 continue
+            self.watch.ok(began)
             if not busy:
                 with self._wake:
                     if not self._stop.is_set():

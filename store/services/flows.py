@@ -11,7 +11,7 @@ from ..clock import iso
 from ..components import check_setting, component
 from ..errors import Conflict, InvalidInput, NotFound
 from ..flowdiff import public
-from ..models import FLOW_TYPES, Credential, Flow, FlowStep
+from ..models import FLOW_TYPES, Credential, Flow, FlowStep, webhook_token
 from ..names import check_name, name_key, split_path
 from ..permissions import COPY_FLOWS, EDIT_FLOWS, RUN_FLOWS, SWITCH_FLOW_TYPE, require
 from ..views import FlowView
@@ -314,6 +314,20 @@ class FlowService(FlowReading):
         t.s.flush()
         flowdefs.first(t, copy, steps, change)
         return copy
+
+    @writes
+    def rotate_webhook(self, t: Tx, path: str) -> FlowView:
+        """A new webhook token for the flow; the old one stops answering at once."""
+        scope, flow = self._editable(t, path)
+        trigger = t.s.scalar(select(FlowStep.component).where(FlowStep.flow_id == flow.id,
+                                                              FlowStep.position == 1))
+        if trigger != "webhook":
+            raise InvalidInput(f"flow {scope.path}/{flow.name} is not triggered by a webhook")
+        flow.webhook_token = webhook_token()
+        t.s.add(flow)
+        t.s.flush()
+        t.event("flow.webhook_rotated", flow=flow, path=f"{scope.path}/{flow.name}", detail={})
+        return self._full_view(t, scope, flow)
 
     def workspaces_for_copy(self, path: str) -> list[str]:
         """Other workspaces of the flow's contract the caller could copy into."""

@@ -19,6 +19,7 @@ from ..models import (
     WorkspaceMember,
 )
 from ..names import name_key
+from ..permissions import REVEAL_CREDENTIALS
 from ..views import FlowView, StepView
 from .base import ServiceBase, Tx
 
@@ -39,6 +40,13 @@ def remaining(flow: Flow, now: datetime) -> int | None:
     return max(0, int((flow.deadline - now).total_seconds()))
 
 
+def webhook_path(flow: Flow, steps: list[StepView] | None, role: str | None) -> str | None:
+    """``/hooks/<token>`` of a webhook-triggered flow, for those who may see its secrets."""
+    if not steps or steps[0].component != "webhook" or not flow.webhook_token:
+        return None
+    return f"/hooks/{flow.webhook_token}" if role in REVEAL_CREDENTIALS.roles else None
+
+
 def flow_view(flow: Flow, contract: Contract, ws: Workspace, now: datetime,
               steps: list[StepView] | None = None, role: str | None = None,
               older: int = 0) -> FlowView:
@@ -51,6 +59,7 @@ def flow_view(flow: Flow, contract: Contract, ws: Workspace, now: datetime,
         lost_messages=flow.lost_messages if flow.status == "stopped" else 0,
         steps=steps or [], role=role, created_at=flow.created_at, revision=flow.revision,
         queued_on_older_revisions=older,
+        webhook_path=webhook_path(flow, steps, role),
     )
 
 

@@ -49,3 +49,23 @@ def test_enforce_worker_logs_sweeps_and_stops_cleanly_on_a_signal(world_cli, sig
     assert proc.returncode == 0, err
     assert "Traceback" not in err and err == ""
     assert out.endswith(f"enforce stopped by {sig.name}\n")
+
+
+def test_enforce_worker_logs_json_lines_for_pipelines(world_cli):
+    import json
+
+    proc = world_cli.popen("enforce", "--interval", "0.2", "--log-format", "json",
+                           now=DEADLINE + timedelta(hours=1))
+    try:
+        lines = [json.loads(proc.stdout.readline()) for _ in range(3)]
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=10)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert [line["event"] for line in lines] == ["enforce.started", "sweep", "flow.auto_stopped"]
+    assert all(line["level"] == "info" and line["at"].endswith("Z") for line in lines)
+    assert (lines[1]["stopped"], lines[1]["lost_messages"]) == (1, 3)
+    assert lines[2]["path"] == "Acme/Staging/Orders"
+    assert json.loads(out.splitlines()[-1])["event"] == "enforce.stopped" and err == ""

@@ -28,7 +28,7 @@ def test_a_webhook_post_runs_through_transform_and_http_to_the_target(running, t
     try:
         port = started_port(proc)
         order = {"id": "SO-1042", "customer": "C-7", "lines": [{"price": 2.5}, {"price": 4}]}
-        status, answer, _ = post(f"http://127.0.0.1:{port}/hooks/{flow.id}", order)
+        status, answer, _ = post(f"http://127.0.0.1:{port}{flow.webhook_path}", order)
         assert status == 202 and answer["accepted"] is True and answer["queued"] == 1
         assert wait_for(lambda: len(running.target.requests) == 1)
         assert wait_for(lambda: integ.get_flow(ORDERS).queued_messages == 0)
