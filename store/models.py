@@ -109,9 +109,9 @@ class Flow(SQLModel, table=True):
     __tablename__ = "flows"
     __table_args__ = (
         UniqueConstraint("workspace_id", "name_key"),
-        # the sweep finds what is due, the time-left list pages and counts what a caller
-        # sees, from this index alone
-        Index("ix_flows_status_deadline_workspace", "status", "deadline", "workspace_id"),
+        Index("ix_flows_status_deadline", "status", "deadline"),
+        # the time-left list counts the flows of the workspaces a caller sees from it alone
+        Index("ix_flows_status_workspace_deadline", "status", "workspace_id", "deadline"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

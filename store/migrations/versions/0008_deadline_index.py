@@ -1,5 +1,6 @@
-"""flows: the (status, deadline) index also holds workspace_id, so the time-left list counts
-and pages the active Limited flows a caller may see from the index alone
+"""flows: an index on (status, workspace_id, deadline), so the time-left list counts the
+active Limited flows of the workspaces a caller may see from the index alone (the
+(status, deadline) index still orders its pages and finds what is due)
 
 Revision ID: 0008
 Revises: 0003
@@ -14,11 +15,9 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_flows_status_deadline_workspace", "flows",
-                    ["status", "deadline", "workspace_id"])
-    op.drop_index("ix_flows_status_deadline", table_name="flows")
+    op.create_index("ix_flows_status_workspace_deadline", "flows",
+                    ["status", "workspace_id", "deadline"])
 
 
 def downgrade() -> None:
-    op.create_index("ix_flows_status_deadline", "flows", ["status", "deadline"])
-    op.drop_index("ix_flows_status_deadline_workspace", table_name="flows")
+    op.drop_index("ix_flows_status_workspace_deadline", table_name="flows")
