@@ -12,7 +12,7 @@ from . import output as o
 from .cli_context import JsonFlag, ctx_of
 
 Paths = Annotated[list[str] | None, typer.Argument(
-    metavar="[CONTRACT/WS/FLOW]...", show_default=False, help="The flows, by path.")]
+    metavar="CONTRACT/WS/FLOW", show_default=False, help="The flows, by path.")]
 In = Annotated[str | None, typer.Option(
     "--in", metavar="CONTRACT[/WS]",
     help="Every flow of this contract or workspace that the filters pick.")]
