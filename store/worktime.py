@@ -51,8 +51,15 @@ _chosen = Table(
 )
 
 
+#: up to this many ids go in the statement itself (the planner then looks the flows up by
+#: id; given a temporary table instead, it may walk the status index); more, in a table
+_INLINE_IDS = 5_000
+
+
 def choose(s: Session, ids: list[int]) -> Any:
-    """A condition on flows: one of ``ids`` (kept in a temporary table, however many)."""
+    """A condition on flows: one of ``ids`` (however many)."""
+    if len(ids) <= _INLINE_IDS:
+        return Flow.__table__.c.id.in_(ids)
     table = _mark(s, ids, _chosen)
     return Flow.__table__.c.id.in_(select(table.c.id))
 
