@@ -189,6 +189,10 @@ def test_time_left_soonest_first_across_contracts_and_only_what_one_sees(fresh_w
     assert integ.time_left_page("Acme/Staging", within=1800)[0] == 2
     assert [f.path for f in integ.time_left_page(search="prod")[1]] == ["Acme/Production/Later"]
     assert integ.time_left_page(search="prod")[0] == 1
+    found = integ.time_left_page(search="STAGING/lat")
+    assert (found[0], [f.path for f in found[1]]) == (1, ["Acme/Staging/Latest"])
+    assert [f.path for f in integ.time_left_page(search="globex")[1]] == ["Globex/Lab/Early"]
+    assert integ.time_left_page(search="ord")[0] == 1 and integ.time_left_page(search="zz")[0] == 0
     # a flow that stops leaves the list
     w.clock.advance(minutes=11)
     assert [f.path for f in integ.time_left_page()[1]][0] == "Acme/Production/Later"
