@@ -70,10 +70,11 @@ def _run(ctx: typer.Context, action: str, paths, scope, status, stop_reason, kin
 
         raise BadArgumentUsage(f"Missing argument: name the flows to {action} "
                                "(CONTRACT/WS/FLOW ...) or pick them with --in CONTRACT[/WS]")
-    filters = dict(status=_word(status, STATUSES, "--status"),
-                   stop_reason=_word(stop_reason, STOP_REASONS, "--stop-reason"),
-                   kind=_word(kind, KINDS, "--kind"))
-    done = ctx_of(ctx).as_caller().run_flows(action, paths or None, scope=scope, **filters)
+    status = _word(status, STATUSES, "--status")
+    stop_reason = _word(stop_reason, STOP_REASONS, "--stop-reason")
+    kind = _word(kind, KINDS, "--kind")
+    done = ctx_of(ctx).as_caller().run_flows(action, paths or None, scope=scope, status=status,
+                                             stop_reason=stop_reason, kind=kind)
     if as_json:
         return o.print_json(done.to_json())
     for r in done.flows:
