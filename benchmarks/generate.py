@@ -6,6 +6,9 @@ Layout (for N flows):
 - workspace "Bench 1/Big": 100,000 flows (or N/10 when smaller) in every state;
 - workspace "Bench 1/Countdowns": 500 active limited flows with hours left;
 - workspace "Bench 1/Steady": 500 active flows of a Full workspace (no countdowns);
+- workspace "Bench 1/Overnight": 2,000 limited flows, 1,000 of them stopped by the
+  work-time limit (what a morning's bulk restart picks), 500 stopped by hand,
+  500 active;
 - workspaces "Bench 1/Overdue NN": 100,000 active limited flows (or N/10) whose
   deadline is one hour after ``--now`` (the sweep benchmark stops them),
   each with two queued messages;
@@ -49,6 +52,7 @@ OWNER = "bench@flowdeck.example"
 SUPPORT = "bench-support@flowdeck.example"
 BATCH = 20_000
 COUNTDOWNS = 500
+OVERNIGHT = 2_000
 PER_WORKSPACE = 400
 
 
@@ -62,6 +66,8 @@ class BenchStore:
     countdown_workspace: str
     overdue_flows: int
     sweep_at: str  # when exactly the overdue flows are due
+    overnight_workspace: str = "Bench 1/Overnight"
+    overnight_stopped: int = 0  # its flows the work-time limit stopped
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self), indent=2))
@@ -114,7 +120,7 @@ class Builder:
                 self.rows[m] = []
 
     def flow(self, ws_id: int, contract_id: int, path: str, i: int, status: str, kind: str,
-             started: datetime | None, queued: int = 0) -> None:
+             started: datetime | None, queued: int = 0, reason: str | None = None) -> None:
         fid = self.next_flow
         self.next_flow += 1
         name = f"Flow {i:07d}"
@@ -125,7 +131,7 @@ class Builder:
             type="realtime" if i % 7 == 0 else "ordinary", status=status,
             started_at=started, deadline=deadline,
             stopped_at=(started + timedelta(hours=1)) if stopped else None,
-            stop_reason=("manual" if i % 2 else "work_time_limit") if stopped else None,
+            stop_reason=(reason or ("manual" if i % 2 else "work_time_limit")) if stopped else None,
             queued=queued, lost_messages=(i % 5) if stopped else 0,
             created_at=self.now - timedelta(days=3), created_by_id=2))
         for pos, comp in ((1, "webhook"), (2, "log")):
@@ -156,7 +162,8 @@ def generate(url: str, flows: int, now: datetime,
     big = min(100_000, max(1, flows // 10))
     overdue = min(100_000, max(1, flows // 10))
     countdowns = min(COUNTDOWNS, max(1, flows // 100))
-    rest = max(0, flows - big - overdue - 2 * countdowns)
+    overnight = min(OVERNIGHT, max(4, flows // 500))
+    rest = max(0, flows - big - overdue - 2 * countdowns - overnight)
 
     def body(s) -> None:
         conn = s.connection()
@@ -194,6 +201,18 @@ def generate(url: str, flows: int, now: datetime,
         wid, path = workspace(1, "Steady", "full")
         for i in range(countdowns):
             b.flow(wid, 1, path, i, "active", "full", now - timedelta(hours=30 + i % 50))
+        # Overnight: half stopped by the limit (started 8 h before their stop), a quarter
+        # stopped by hand, a quarter active.
+        wid, path = workspace(1, "Overnight", "limited")
+        for i in range(overnight):
+            if i < overnight // 2:
+                b.flow(wid, 1, path, i, "stopped", "limited", now - timedelta(hours=9),
+                       reason="work_time_limit")
+            elif i < overnight * 3 // 4:
+                b.flow(wid, 1, path, i, "stopped", "limited", now - timedelta(hours=3),
+                       reason="manual")
+            else:
+                b.flow(wid, 1, path, i, "active", "limited", now - timedelta(minutes=i % 400))
         # The overdue set: all due exactly one hour from now, two messages each.
         per = 5_000
         for k in range((overdue + per - 1) // per):
@@ -222,7 +241,8 @@ def generate(url: str, flows: int, now: datetime,
     store.close()
     meta = BenchStore(url=url, now=iso(now), flows=flows, big_workspace="Bench 1/Big",
                       big_flows=big, countdown_workspace="Bench 1/Countdowns",
-                      overdue_flows=overdue, sweep_at=iso(now + timedelta(hours=1)))
+                      overdue_flows=overdue, sweep_at=iso(now + timedelta(hours=1)),
+                      overnight_stopped=overnight // 2)
     meta.save(meta_path(url))
     return meta
 

@@ -112,6 +112,8 @@ class Flow(SQLModel, table=True):
         UniqueConstraint("workspace_id", "name_key"),
         Index("ix_flows_status_deadline", "status", "deadline"),
         Index("ix_flows_webhook_token", "webhook_token", unique=True),
+        # the time-left list counts the flows of the workspaces a caller sees from it alone
+        Index("ix_flows_status_workspace_deadline", "status", "workspace_id", "deadline"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

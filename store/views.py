@@ -213,6 +213,32 @@ class SweepResult(View):
 
 
 @dataclass(frozen=True)
+class FlowRunResult(View):
+    """What one start, stop or restart did (or would do) to one flow."""
+
+    id: int
+    path: str
+    workspace_kind: str
+    outcome: str  # started, stopped or restarted
+    before: str  # its status before: inactive, active or stopped
+    status: str  # its status after
+    deadline: datetime | None
+    remaining_seconds: int | None
+    lost_messages: int  # queued messages dropped
+
+
+@dataclass(frozen=True)
+class FlowRunView(View):
+    """A start, stop or restart of several flows as one change: each flow, and the totals."""
+
+    action: str  # start, stop or restart
+    flows: list[FlowRunResult]
+    changed: int
+    lost_messages: int
+    done: bool = True  # False: a plan; nothing has changed
+
+
+@dataclass(frozen=True)
 class DeletionPlan(View):
     """What a deletion would remove: the confirmation names it."""
 

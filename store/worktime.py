@@ -22,11 +22,13 @@ from sqlalchemy import (
     func,
     insert,
     literal,
+    null,
     select,
     update,
 )
 from sqlmodel import Session
 
+from .clock import iso
 from .models import Contract, Event, Flow, Message, UTCTime, Workspace
 from .policy import LOG_MAX_ENTRIES, LOG_RETENTION, WORK_TIME
 from .views import SweepResult
@@ -43,13 +45,32 @@ _stopped = Table(
 )
 
 
-def _mark(s: Session, ids: list[int]) -> Table:
+_chosen = Table(
+    "fd_chosen_flows", MetaData(), Column("id", Integer, primary_key=True),
+    prefixes=["TEMPORARY"],
+)
+
+
+#: up to this many ids go in the statement itself (the planner then looks the flows up by
+#: id; given a temporary table instead, it may walk the status index); more, in a table
+_INLINE_IDS = 5_000
+
+
+def choose(s: Session, ids: list[int]) -> Any:
+    """A condition on flows: one of ``ids`` (however many)."""
+    if len(ids) <= _INLINE_IDS:
+        return Flow.__table__.c.id.in_(ids)
+    table = _mark(s, ids, _chosen)
+    return Flow.__table__.c.id.in_(select(table.c.id))
+
+
+def _mark(s: Session, ids: list[int], table: Table = _stopped) -> Table:
     """Put ``ids`` in a per-connection temporary table, so what follows is set-based."""
     conn = s.connection()
-    _stopped.create(conn, checkfirst=True)
-    conn.execute(_stopped.delete())
-    conn.execute(_stopped.insert(), [{"id": i} for i in ids])
-    return _stopped
+    table.create(conn, checkfirst=True)
+    conn.execute(table.delete())
+    conn.execute(table.insert(), [{"id": i} for i in ids])
+    return table
 
 
 def _json_detail(s: Session, **fields: Any):
@@ -143,6 +164,50 @@ def stop_contract_flows(s: Session, contract_id: int, now: datetime, actor_id: i
         select(Workspace.id).where(Workspace.contract_id == contract_id))
     return _stop(s, in_contract, reason="contract_suspended", at=now, kind="flow.stopped",
                  actor_id=actor_id, event_at=now)
+
+
+def stop_flows(s: Session, condition: Any, now: datetime,
+               actor_id: int | None) -> list[tuple[int, int, datetime]]:
+    """A person's stop of every active flow matching ``condition`` (queues dropped, one
+    ``flow.stopped`` event each); return (id, lost, stopped_at) of those it stopped."""
+    return _stop(s, condition, reason="manual", at=now, kind="flow.stopped", actor_id=actor_id,
+                 event_at=now)
+
+
+def start_flows(s: Session, condition: Any, now: datetime, actor_id: int | None) -> list[int]:
+    """Start every flow matching ``condition`` that is not active, with one ``flow.started``
+    event each (the deadline it got, its workspace's kind); return the ids it started.
+
+    Set-based: one conditional UPDATE and one INSERT … SELECT per workspace kind."""
+    flows = Flow.__table__
+    started: list[int] = []
+    for kind in ("limited", "full"):
+        deadline = deadline_for(kind, now)
+        of_kind = flows.c.workspace_id.in_(select(Workspace.id).where(Workspace.kind == kind))
+        ids = [r[0] for r in s.execute(
+            update(flows).where(flows.c.status != "active", of_kind, condition)
+            .values(status="active", started_at=now, deadline=deadline, stopped_at=None,
+                    stop_reason=None, lost_messages=0)
+            .returning(flows.c.id))]
+        if not ids:
+            continue
+        started += ids
+        marked = _mark(s, ids)
+        path = Contract.name + literal("/") + Workspace.name + literal("/") + Flow.name
+        source = (
+            select(literal(now, UTCTime), literal(actor_id, Integer), literal("flow.started"),
+                   literal("audit"), Workspace.contract_id, Workspace.id, Flow.id, path,
+                   _json_detail(s, deadline=literal(iso(deadline)) if deadline else null(),
+                                workspace_kind=literal(kind)))
+            .select_from(flows.join(Workspace, Workspace.id == flows.c.workspace_id)
+                         .join(Contract, Contract.id == Workspace.contract_id))
+            .where(flows.c.id.in_(select(marked.c.id)))
+        )
+        ev = Event.__table__.c
+        s.execute(insert(Event.__table__).from_select(
+            [ev.at, ev.actor_id, ev.kind, ev.category, ev.contract_id, ev.workspace_id,
+             ev.flow_id, ev.path, ev.detail], source))
+    return started
 
 
 def start_flow(s: Session, flow_id: int, kind: str, now: datetime) -> bool:

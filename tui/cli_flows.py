@@ -32,25 +32,61 @@ def steps_text(f) -> str:
 
 
 # -- reading ---------------------------------------------------------------------
+#: --sort words -> the store's sorts
+LIST_SORTS = {"name": "name", "status": "status", "remaining": "deadline", "queued": "queued",
+              "started": "started", "type": "type"}
+
+
+def _within(value: str | None):
+    if value is None:
+        return None
+    from store.errors import InvalidInput
+    from store.services.timeleft import parse_duration
+
+    try:
+        return parse_duration(value)
+    except InvalidInput as exc:
+        raise typer.BadParameter(str(exc), param_hint="'--within'") from None
+
+
 @flow_app.command("list")
 def flow_list(
     ctx: typer.Context,
     scope: Annotated[str | None, typer.Argument(metavar="CONTRACT[/WS]")] = None,
     status: Annotated[str | None, typer.Option(
         "--status", metavar="STATUS", help="inactive, active or stopped.")] = None,
+    sort: Annotated[str, typer.Option(
+        "--sort", metavar="KEY",
+        help="name, status, remaining (soonest stop first), queued, started or type.")] = "name",
+    within: Annotated[str | None, typer.Option(
+        "--within", metavar="DURATION",
+        help="Only active Limited flows stopping within this long (1h, 30m, 90s, 1h30m), "
+             "soonest first.")] = None,
     as_json: JsonFlag = False,
 ) -> None:
     """List flows, with the work time left for active flows in Limited workspaces."""
     if status is not None and status not in STATUSES:
         raise typer.BadParameter(f"{status!r} is not inactive, active or stopped",
                                  param_hint="'--status'")
-    flows = ctx_of(ctx).as_caller().list_flows(scope, status=status)
+    if sort not in LIST_SORTS:
+        raise typer.BadParameter(f"{sort!r} is not {', '.join(LIST_SORTS)}", param_hint="'--sort'")
+    span = _within(within)
+    if span is not None and status not in (None, "active"):
+        raise typer.BadParameter("--within lists active flows only", param_hint="'--status'")
+    if span is not None and sort not in ("name", "remaining"):
+        raise typer.BadParameter("--within lists the soonest stop first", param_hint="'--sort'")
+    fd = ctx_of(ctx).as_caller()
+    if span is not None:
+        flows = fd.time_left_page(scope, within=span, limit=None, with_count=False)[1]
+    else:
+        flows = fd.list_flows(scope, status=status, sort=LIST_SORTS[sort])
     if as_json:
         return o.json_list(flows)
     o.table(["FLOW", "KIND", "STATUS", "TYPE", "REMAINING", "QUEUED", "STARTED", "STOP REASON"],
             [(f.path, o.kind_word(f.workspace_kind), f.status, f.type, remaining_text(f),
               f.queued_messages, o.when(f.started_at), f.stop_reason) for f in flows],
-            empty="no flows", colour_columns=(1, 2))
+            empty=f"no active Limited flow stops within {within}" if span else "no flows",
+            colour_columns=(1, 2))
 
 
 @flow_app.command("show")
@@ -97,37 +133,6 @@ def flow_create(
     steps = [parse_step(s) for s in step or []]
     f = ctx_of(ctx).as_caller().create_flow(path, steps or None, realtime=realtime)
     o.out(f"created {f.type} flow {f.path} (inactive; steps: {steps_text(f)})")
-
-
-def _started_line(verb: str, f) -> str:
-    if f.deadline is not None:
-        return (f"{verb} {f.path}; it stops at {o.when(f.deadline)} "
-                f"({remaining_text(f)} from now) unless restarted")
-    return f"{verb} {f.path}; Full workspace, no work-time limit"
-
-
-@flow_app.command("start")
-def flow_start(ctx: typer.Context, path: FlowPath) -> None:
-    """Start a flow (Limited workspaces: it stops by itself 8 hours later)."""
-    f = ctx_of(ctx).as_caller().start_flow(path)
-    o.out(_started_line("started", f))
-
-
-@flow_app.command("stop")
-def flow_stop(ctx: typer.Context, path: FlowPath) -> None:
-    """Stop a flow, dropping every queued message."""
-    f = ctx_of(ctx).as_caller().stop_flow(path)
-    o.out(f"stopped {f.path}; dropped {o.plural(f.lost_messages, 'queued message')}")
-
-
-@flow_app.command("restart")
-def flow_restart(ctx: typer.Context, path: FlowPath) -> None:
-    """Stop then start a flow: drops its queue and begins a fresh work time."""
-    fd = ctx_of(ctx).as_caller()
-    before = fd.get_flow(path)
-    f = fd.restart_flow(path)
-    dropped = before.queued_messages if before.status == "active" else 0
-    o.out(_started_line("restarted", f) + f"; dropped {o.plural(dropped, 'queued message')}")
 
 
 @flow_app.command("set-type")
@@ -231,8 +236,10 @@ def events(
 
 
 def register(app: typer.Typer) -> None:
+    from . import cli_flow_run
     from .cli_credentials import credential_app
 
+    cli_flow_run.register(flow_app)
     panel = "Flows and what runs through them"
     app.add_typer(credential_app, name="credential", rich_help_panel=panel)
     app.add_typer(flow_app, name="flow", rich_help_panel=panel)

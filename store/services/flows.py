@@ -3,21 +3,22 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from sqlalchemy import select
 
-from .. import flowdefs, worktime
-from ..clock import iso
+from .. import flowdefs
 from ..components import check_setting, component
 from ..errors import Conflict, InvalidInput, NotFound
 from ..flowdiff import public
 from ..models import FLOW_TYPES, Credential, Flow, FlowStep, webhook_token
 from ..names import check_name, name_key, split_path
-from ..permissions import COPY_FLOWS, EDIT_FLOWS, RUN_FLOWS, SWITCH_FLOW_TYPE, require
+from ..permissions import COPY_FLOWS, EDIT_FLOWS, SWITCH_FLOW_TYPE, require
 from ..views import FlowView
 from .base import Tx, WsScope, reads, writes
 from .contracts import refuse_if_suspended
-from .flowviews import FlowReading
+from .flowruns import FlowRunService
+from .timeleft import TimeLeftReading
 
 
 def parse_step(spec: str) -> tuple[str, str | None]:
@@ -29,7 +30,7 @@ def parse_step(spec: str) -> tuple[str, str | None]:
     return comp, (cred.strip() or None) if sep else None
 
 
-class FlowService(FlowReading):
+class FlowService(FlowRunService, TimeLeftReading):
     # -- reading ---------------------------------------------------------------
     @reads
     def list_flows(self, t: Tx, scope: str | None = None, **page) -> list[FlowView]:
@@ -128,39 +129,23 @@ class FlowService(FlowReading):
                 detail={"type": flow.type, "steps": [c for c, _ in resolved], "revision": 1})
         return self._full_view(t, scope, flow)
 
-    def _start(self, t: Tx, scope: WsScope, flow: Flow) -> None:
-        if not worktime.start_flow(t.s, flow.id, scope.workspace.kind, t.now):
-            raise Conflict(
-                f"flow {scope.path}/{flow.name} is already active; starting it again would not "
-                "move its deadline (restart it to begin a fresh work time)")
-        t.s.refresh(flow)
-        t.event("flow.started", flow=flow, path=f"{scope.path}/{flow.name}",
-                detail={"deadline": iso(flow.deadline),
-                        "workspace_kind": scope.workspace.kind})
-
     @writes
     def start_flow(self, t: Tx, path: str) -> FlowView:
-        scope, flow = self._editable(t, path, RUN_FLOWS)
-        self._start(t, scope, flow)
-        return self._full_view(t, scope, flow)
+        self._run(t, "start", [path])
+        return self._full_view(t, *self._flow(t, path))
 
     @writes
     def stop_flow(self, t: Tx, path: str) -> FlowView:
-        scope, flow = self._editable(t, path, RUN_FLOWS)
-        if worktime.stop_flow(t.s, flow.id, t.now, reason="manual", actor_id=t.actor_id) is None:
-            why = f" ({flow.stop_reason.replace('_', ' ')})" if flow.stop_reason else ""
-            raise Conflict(f"flow {scope.path}/{flow.name} is not active; it is {flow.status}{why}")
-        t.s.refresh(flow)
-        return self._full_view(t, scope, flow)
+        """Stop a flow; the view's ``lost_messages`` is what the stop dropped."""
+        self._run(t, "stop", [path])
+        return self._full_view(t, *self._flow(t, path))
 
     @writes
     def restart_flow(self, t: Tx, path: str) -> FlowView:
-        """Stop (dropping the queue) then start: a fresh work time."""
-        scope, flow = self._editable(t, path, RUN_FLOWS)
-        worktime.stop_flow(t.s, flow.id, t.now, reason="manual", actor_id=t.actor_id)
-        t.s.refresh(flow)
-        self._start(t, scope, flow)
-        return self._full_view(t, scope, flow)
+        """Stop (dropping the queue) then start: a fresh work time. The view's
+        ``lost_messages`` is what the restart dropped."""
+        done = self._run(t, "restart", [path])
+        return replace(self._full_view(t, *self._flow(t, path)), lost_messages=done.lost_messages)
 
     @writes
     def set_flow_type(self, t: Tx, path: str, flow_type: str) -> FlowView:

@@ -71,6 +71,9 @@ set_step_credential        PD    PD    NF    ok    ok    ok    PD    PD    NF
 start_flow                 PD    PD    NF    ok    ok    ok    PD    PD    NF
 stop_flow                  PD    PD    NF    ok    ok    ok    PD    PD    NF
 restart_flow               PD    PD    NF    ok    ok    ok    PD    PD    NF
+run_flows                  PD    PD    NF    ok    ok    ok    PD    PD    NF
+plan_flows                 PD    PD    NF    ok    ok    ok    PD    PD    NF
+time_left_page             ok    ok    ok    ok    ok    ok    ok    ok    ok
 set_flow_type              PD    PD    NF    ok    ok    ok    PD    PD    NF
 copy_flow                  PD    PD    NF    ok    ok    ok    PD    PD    NF
 send_messages              PD    PD    NF    ok    ok    ok    PD    PD    NF
@@ -150,6 +153,9 @@ ACTIONS = {
     "start_flow": (lambda fd, w: fd.start_flow(IDLE), "start"),
     "stop_flow": (lambda fd, w: fd.stop_flow(ORDERS), "stop"),
     "restart_flow": (lambda fd, w: fd.restart_flow(ORDERS), "start"),
+    "run_flows": (lambda fd, w: fd.run_flows("restart", [ORDERS, IDLE]), "start"),
+    "plan_flows": (lambda fd, w: fd.plan_flows("restart", [ORDERS, IDLE]), "start"),
+    "time_left_page": (lambda fd, w: fd.time_left_page(within="8h"), None),
     "set_flow_type": (lambda fd, w: fd.set_flow_type(IDLE, "realtime"), "realtime"),
     "copy_flow": (lambda fd, w: fd.copy_flow(ORDERS, "Acme/Production"), "copy"),
     "send_messages": (lambda fd, w: fd.send_messages(ORDERS, count=2), "messages"),
@@ -205,7 +211,8 @@ WRITES = {
     "create_contract", "rename_contract", "invite_member", "set_member_role", "remove_member",
     "create_workspace", "delete_workspace", "rename_workspace", "add_workspace_member",
     "set_workspace_member_role", "remove_workspace_member", "request_full", "create_flow",
-    "set_step", "set_step_credential", "start_flow", "stop_flow", "restart_flow", "set_flow_type",
+    "set_step", "set_step_credential", "start_flow", "stop_flow", "restart_flow", "run_flows",
+    "set_flow_type",
     "copy_flow", "send_messages", "add_credential", "update_credential", "delete_credential",
     "reveal_credential", "convert_workspace", "approve_request", "decline_request",
     "suspend_contract", "resume_contract", "add_user", "retry_failed", "discard_failed",
