@@ -32,6 +32,8 @@ COUNTDOWN_NOTICE = timedelta(minutes=15)
 #: Name rules for contracts, workspaces, flows and credentials.
 NAME_MIN = 3
 NAME_MAX = 40
+#: The normalised key of a name (NFKC can lengthen a name) fits this many characters.
+NAME_KEY_MAX = 160
 
 #: Step failures: retries before a message is parked (or a limited flow stopped).
 STEP_RETRIES = 3
