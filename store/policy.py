@@ -45,6 +45,10 @@ STEP_BACKOFF = timedelta(seconds=2)
 #: (a worker that died mid-step loses nothing). Longer than any step may take.
 CLAIM_LEASE = timedelta(seconds=60)
 
+#: Secret values shorter than this are not masked in what steps record (a one- or
+#: two-character secret would blot out every word that holds it).
+SCRUB_MIN = 3
+
 #: An http step gives up on its target after this long.
 HTTP_TIMEOUT = timedelta(seconds=10)
 
