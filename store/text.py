@@ -48,20 +48,22 @@ def escape_char(ch: str) -> str:
     return f"\\U{code:08x}"
 
 
-def visible(text: Any) -> str:
+def visible(text: Any, *, keep: str = "") -> str:
     """``text`` as it may be shown on a terminal: control and format characters escaped.
 
-    A backslash is left as it is: the point is that nothing reaches the
-    terminal raw, not that the escaping can be undone.
+    ``keep`` names characters left as they are (the TUI keeps ``\n``: a widget
+    breaks the line there and never writes it to the terminal). A backslash is
+    left as it is: the point is that nothing reaches the terminal raw, not that
+    the escaping can be undone.
     """
     text = text if isinstance(text, str) else str(text)
     if _SAFE_ASCII.match(text):  # the common case, without a look at each character
         return text
-    return "".join(escape_char(ch) if _unsafe(ch) else ch for ch in text)
+    return "".join(escape_char(ch) if _unsafe(ch) and ch not in keep else ch for ch in text)
 
 
-def needs_escape(text: str) -> bool:
-    return not _SAFE_ASCII.match(text) and any(_unsafe(ch) for ch in text)
+def needs_escape(text: str, *, keep: str = "") -> bool:
+    return not _SAFE_ASCII.match(text) and any(_unsafe(ch) and ch not in keep for ch in text)
 
 
 def visible_json(data: Any, *, indent: int | None = 2) -> str:

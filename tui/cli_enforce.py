@@ -29,6 +29,7 @@ import typer
 
 from store.clock import iso
 from store.errors import FlowdeckError
+from store.text import visible
 
 from . import output as o
 from .cli_context import ctx_of
@@ -37,7 +38,7 @@ _SLICE = 0.1  # seconds between looks at the stop flag while waiting
 
 
 def _line(text: str, *, err: bool = False) -> None:
-    print(text, file=sys.stderr if err else sys.stdout, flush=True)
+    print(visible(text), file=sys.stderr if err else sys.stdout, flush=True)
 
 
 def enforce(

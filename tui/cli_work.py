@@ -19,6 +19,7 @@ import typer
 
 from store.clock import iso
 from store.runtime import DEFAULT_HOST, DEFAULT_PORT
+from store.text import visible
 
 from .cli_context import ctx_of
 
@@ -34,7 +35,7 @@ class _Printer:
         self._lock = threading.Lock()
 
     def __call__(self, text: str) -> None:
-        line = f"{iso(self.clock.now())} {text}"
+        line = visible(f"{iso(self.clock.now())} {text}")
         err = text.startswith(("error:", "permission denied:"))
         with self._lock, contextlib.suppress(OSError, ValueError):  # nobody reads: work goes on
             print(line, file=sys.stderr if err else sys.stdout, flush=True)

@@ -24,6 +24,7 @@ import asyncssh
 
 from store.clock import iso
 from store.errors import FlowdeckError, NotFound
+from store.text import visible
 
 from .ssh_driver import Terminal, driver_for
 from .ssh_keys import AuthorizedKeysFile, load_host_key
@@ -160,11 +161,11 @@ class FrontDoor:
 
     def log(self, line: str) -> None:
         with contextlib.suppress(OSError, ValueError):  # nobody reads the log any more
-            print(f"{iso(self.store.clock.now())} {line}", file=self._out, flush=True)
+            print(visible(f"{iso(self.store.clock.now())} {line}"), file=self._out, flush=True)
 
     def warn(self, line: str) -> None:
         with contextlib.suppress(OSError, ValueError):
-            print(f"warning: {' '.join(line.split())}", file=self._std[1], flush=True)
+            print(visible(f"warning: {' '.join(line.split())}"), file=self._std[1], flush=True)
 
 
 def _seconds(value: float) -> str:

@@ -8,6 +8,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from ..format import plain
 from ..widgets.field import FieldInput
 
 
@@ -28,10 +29,10 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box", classes="danger" if self.danger else ""):
-            yield Static(self.title_text, id="confirm-title")
-            yield Static(self.body, id="confirm-body")
+            yield Static(plain(self.title_text), id="confirm-title")
+            yield Static(plain(self.body), id="confirm-body")
             if self.expected is not None:
-                yield Static(f"Type {self.expected!r} to confirm:", id="confirm-prompt")
+                yield Static(plain(f"Type {self.expected!r} to confirm:"), id="confirm-prompt")
                 yield FieldInput(placeholder=self.expected, id="confirm-input", compact=True)
             with Horizontal(id="confirm-buttons"):
                 yield Button("Cancel", id="cancel", variant="default", compact=True)
