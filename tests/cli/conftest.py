@@ -12,6 +12,8 @@ line with the right prefix.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -98,6 +100,36 @@ class Cli:
         proc = subprocess.run(argv, capture_output=True, text=True, env={**self.env, **(env or {})},
                               timeout=timeout, stdin=subprocess.DEVNULL)
         r = Result(proc.returncode, proc.stdout, proc.stderr, tuple(argv[1:]))
+        check_shape(r)
+        if expect is not None:
+            assert r.code == expect, r
+        return r
+
+    def in_process(self, *args: str, now: datetime | str | None = T0, user: str | None = None,
+                   expect: int | None = None, speed: str | None = "0") -> Result:
+        """The same command line as ``__call__``, run in this process (``tui.cli.run``) with
+        this runner's environment: for tests with many examples, where a process each is slow."""
+        from tui.cli import run
+
+        argv = ["--db", self.url]
+        if now is not None:
+            argv += ["--now", now if isinstance(now, str) else iso(now)]
+            if speed is not None:
+                argv += ["--speed", speed]
+        if user is not None:
+            argv += ["--user", user]
+        argv += list(args)
+        out, err = io.StringIO(), io.StringIO()
+        saved = dict(os.environ)
+        os.environ.clear()
+        os.environ.update(self.env)
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                code = run(argv)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+        r = Result(code, out.getvalue(), err.getvalue(), tuple(argv))
         check_shape(r)
         if expect is not None:
             assert r.code == expect, r
