@@ -154,3 +154,9 @@ def world_cli(world, tmp_path: Path) -> Cli:
     runner = Cli(tmp_path, url=world.store.url)
     assert world.store.db_file is None or Path(world.store.db_file) == runner.db
     return runner
+
+
+@pytest.fixture(scope="session")
+def make_cli():
+    """``Cli`` itself, for a runner on a store the test made (``make_cli(tmp_path, url=…)``)."""
+    return Cli

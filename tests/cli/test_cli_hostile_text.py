@@ -21,7 +21,6 @@ import unicodedata
 
 import backends
 import pytest
-from conftest import Cli
 from flowdeck_world import EMAILS, T0, build_world
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -68,14 +67,14 @@ HOSTILE_FLOW = "Acme/Staging/Hostile"
 
 
 @pytest.fixture(scope="module")
-def hostile_cli(tmp_path_factory):
+def hostile_cli(tmp_path_factory, make_cli):
     base = tmp_path_factory.mktemp("hostile")
     url = backends.store_url(base / "flowdeck.db")
     world = build_world(open_store(url, FrozenClock(T0)))
     integ = world.as_("integrator")
     integ.create_flow(HOSTILE_FLOW, [("webhook", None), ("transform", None), ("http", None)])
     world.close()
-    yield Cli(base, url=url)
+    yield make_cli(base, url=url)
     backends.drop(url)
 
 
