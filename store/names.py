@@ -49,6 +49,8 @@ def mixed_confusable_scripts(name: str) -> list[str]:
     system that mixes scripts by nature (Japanese, Korean, Chinese).
     The confusable data is the Unicode consortium's, from ``confusable_homoglyphs``.
     """
+    if name.isascii():  # ASCII letters are all Latin: nothing to mix (and no data to load)
+        return []
     from confusable_homoglyphs import categories, confusables
 
     scripts = {categories.alias(ch) for ch in name} - _NEUTRAL_SCRIPTS
