@@ -46,6 +46,7 @@ from store.models import (
     Workspace,
     WorkspaceMember,
 )
+from store.names import name_key
 from store.policy import WORK_TIME
 
 OWNER = "bench@flowdeck.example"
@@ -127,7 +128,7 @@ class Builder:
         deadline = started + WORK_TIME if status == "active" and kind == "limited" else None
         stopped = status == "stopped"
         self.add(Flow, dict(
-            id=fid, workspace_id=ws_id, name=name, name_key=name.casefold(),
+            id=fid, workspace_id=ws_id, name=name, name_key=name_key(name),
             type="realtime" if i % 7 == 0 else "ordinary", status=status,
             started_at=started, deadline=deadline,
             stopped_at=(started + timedelta(hours=1)) if stopped else None,
@@ -174,7 +175,7 @@ def generate(url: str, flows: int, now: datetime,
         b = Builder(conn, now, progress)
         contracts = max(2, flows // 200_000)
         for c in range(1, contracts + 1):
-            b.add(Contract, dict(id=c, name=f"Bench {c}", name_key=f"bench {c}", status="active",
+            b.add(Contract, dict(id=c, name=f"Bench {c}", name_key=name_key(f"Bench {c}"), status="active",
                                  created_at=now))
             b.add(ContractMember, dict(contract_id=c, user_id=2, role="owner"))
         ws_id = 0
@@ -182,7 +183,7 @@ def generate(url: str, flows: int, now: datetime,
         def workspace(contract: int, name: str, kind: str) -> tuple[int, str]:
             nonlocal ws_id
             ws_id += 1
-            b.add(Workspace, dict(id=ws_id, contract_id=contract, name=name, name_key=name.casefold(),
+            b.add(Workspace, dict(id=ws_id, contract_id=contract, name=name, name_key=name_key(name),
                                   kind=kind, created_by_id=2, created_at=now))
             b.add(WorkspaceMember, dict(workspace_id=ws_id, user_id=2, role="owner"))
             return ws_id, f"Bench {contract}/{name}"

@@ -25,6 +25,7 @@ import time
 from typing import Any
 
 from .clock import iso
+from .text import visible, visible_json
 
 FORMATS = ("text", "json")
 
@@ -57,10 +58,10 @@ class EventLog:
         if self.fmt == "json":
             record = {"at": at, "level": level, "event": event}
             record.update({k: v for k, v in fields.items() if k not in record})
-            return json.dumps(record, ensure_ascii=False, default=str)
+            return visible_json(json.loads(json.dumps(record, default=str)), indent=None)
         if text is None:
             text = " ".join([event, *(f"{k}={_plain(v)}" for k, v in fields.items())])
-        return f"{at} {text}"
+        return visible(f"{at} {text}")
 
     def __call__(self, event: str, *, level: str = "info", text: str | None = None,
                  **fields: Any) -> None:

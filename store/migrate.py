@@ -16,7 +16,7 @@ from .errors import StoreError
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 #: Every revision this code knows, oldest first. The last is the head.
-REVISIONS = ("0001", "0002", "0003", "0006", "0007", "0008")
+REVISIONS = ("0001", "0002", "0003", "0004", "0006", "0007", "0008")
 HEAD = REVISIONS[-1]
 
 

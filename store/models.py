@@ -10,7 +10,16 @@ import secrets
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, Integer, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Identity,
+    Index,
+    Integer,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 from .clock import utc
@@ -192,9 +201,11 @@ class Message(SQLModel, table=True):
     __table_args__ = (
         Index("ix_messages_flow_step", "flow_id", "step", "id"),
         Index("ix_messages_claimable", "failed", "id"),
+        {"sqlite_autoincrement": True},  # ids never reused (DESIGN 2d); migration 0004
     )
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: int | None = Field(default=None, sa_column=Column(
+        Integer, Identity(), primary_key=True))  # an identity column on PostgreSQL
     flow_id: int = Field(foreign_key="flows.id", ondelete="CASCADE")
     step: int  # the position of the step that takes it next, in its own revision
     revision: int = Field(  # the flow's revision when it entered step 1: the steps it runs

@@ -32,6 +32,8 @@ COUNTDOWN_NOTICE = timedelta(minutes=15)
 #: Name rules for contracts, workspaces, flows and credentials.
 NAME_MIN = 3
 NAME_MAX = 40
+#: The normalised key of a name (NFKC can lengthen a name) fits this many characters.
+NAME_KEY_MAX = 160
 
 #: Step failures: retries before a message is parked (or a limited flow stopped).
 STEP_RETRIES = 3
@@ -42,6 +44,10 @@ STEP_BACKOFF = timedelta(seconds=2)
 #: A worker's claim on a message lapses after this, so another worker takes it over
 #: (a worker that died mid-step loses nothing). Longer than any step may take.
 CLAIM_LEASE = timedelta(seconds=60)
+
+#: Secret values shorter than this are not masked in what steps record (a one- or
+#: two-character secret would blot out every word that holds it).
+SCRUB_MIN = 3
 
 #: An http step gives up on its target after this long (the whole request), and on
 #: connecting after HTTP_CONNECT_TIMEOUT.

@@ -25,6 +25,7 @@ from textual.binding import Binding
 
 from store.clock import Clock
 from store.errors import FlowdeckError
+from store.text import visible
 
 from .commands import JumpProvider
 from .theme import DEFAULT_THEME, themes
@@ -195,6 +196,14 @@ class FlowdeckApp(App):
         if self.tour is None:
             raise SkipAction()
         self.tour.move(move)
+
+    # -- notifications ---------------------------------------------------------------------
+    def notify(self, message: str, *, title: str = "", severity="information",
+               timeout: float | None = None, markup: bool = True) -> None:
+        """Every notification as plain text: a name holding '[bold]' or an escape sequence
+        (in a refusal that quotes it) is shown as it is, control characters made visible."""
+        super().notify(visible(message), title=visible(title), severity=severity,
+                       timeout=timeout, markup=False)
 
     # -- notifications that must be said once ---------------------------------------
     def say_once(self, key: tuple[int, str], message: str, severity: str = "warning") -> None:

@@ -15,11 +15,12 @@ import sys
 from collections.abc import Callable
 
 from store.errors import FlowdeckError
+from store.text import visible
 
 
 def say(line: str) -> None:
     with contextlib.suppress(OSError, ValueError):
-        print(" ".join(line.split()), file=sys.stderr, flush=True)
+        print(visible(" ".join(line.split())), file=sys.stderr, flush=True)
 
 
 def quiet_stdout() -> None:

@@ -1,8 +1,14 @@
-"""How times, countdowns and workspace kinds are shown. No rules: only words and styles."""
+"""How times, countdowns and workspace kinds are shown. No rules: only words and styles.
+
+``plain`` is how any text reaches a widget: a Rich ``Text`` (so ``[bold]`` in a
+name is never taken for markup) whose control and format characters are shown
+as escapes (``store.text.visible``), keeping the styles of a ``Text`` it is given.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from rich.text import Text
 
@@ -14,6 +20,7 @@ from store.policy import (
     QUEUE_CAP,
     work_hours_text,
 )
+from store.text import escape_char, needs_escape, visible
 
 KIND_GLYPH = {"limited": "◔", "full": "●"}
 KIND_WORD = {"limited": "Limited", "full": "Full"}
@@ -50,6 +57,40 @@ STOP_REASON_WORDS = {
     "contract_suspended": "contract suspended",
     "step_failed": "step kept failing",
 }
+
+
+def plain(value: Any) -> Any:
+    """``value`` ready for a widget: str as a markup-free Text, escaped; a Text escaped.
+
+    Other renderables (a table, a badge widget's own content) pass unchanged.
+    """
+    if isinstance(value, Text):
+        return _escaped_text(value)
+    if isinstance(value, str):
+        return Text(visible(value, keep=_KEPT))
+    return value
+
+
+#: A line break inside a widget is the widget's to lay out; it never reaches the terminal.
+_KEPT = "\n"
+
+
+def _escaped_text(text: Text) -> Text:
+    if not needs_escape(text.plain, keep=_KEPT):
+        return text
+    spots = [i for i, ch in enumerate(text.plain) if visible(ch, keep=_KEPT) != ch]
+    cuts = sorted(set(spots) | {i + 1 for i in spots})
+    out = Text(justify=text.justify, overflow=text.overflow, no_wrap=text.no_wrap,
+               end=text.end, style=text.style)
+    for piece in text.divide(cuts):
+        if len(piece.plain) == 1 and visible(piece.plain, keep=_KEPT) != piece.plain:
+            styled = Text(escape_char(piece.plain), style=piece.style)
+            for span in piece.spans:
+                styled.stylize(span.style)
+            out.append_text(styled)
+        else:
+            out.append_text(piece)
+    return out
 
 
 def badge(kind: str) -> Text:

@@ -3,6 +3,9 @@
 Human output is plain text; a terminal that allows colour (a TTY, no
 ``NO_COLOR``, not ``TERM=dumb``) gets a bold header and coloured statuses.
 ``--json`` output is one JSON document built from the views' ``to_json()``.
+Nothing from the store or from outside is printed raw: every line and cell
+goes through ``store.text.visible`` (``ESC`` shows as ``\x1b``), the JSON
+through ``visible_json``; only the colour codes made here reach the terminal.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from datetime import datetime
 from typing import Any, TextIO
 
 from store.clock import iso
+from store.text import visible, visible_json
 
 _BOLD, _RESET = "\033[1m", "\033[0m"
 _COLOURS = {"active": "\033[32m", "stopped": "\033[31m", "suspended": "\033[31m",
@@ -33,16 +37,21 @@ def use_colour(stream: TextIO | None = None) -> bool:
 
 
 def out(text: str = "") -> None:
-    print(text, file=sys.stdout)
+    print(visible(text), file=sys.stdout)
+
+
+def _emit(line: str) -> None:
+    """A line whose parts were made visible already (it may hold our own colour codes)."""
+    print(line, file=sys.stdout)
 
 
 def note(text: str) -> None:
     """A remark for people, on stderr, so piped output stays data only."""
-    print(text, file=sys.stderr)
+    print(visible(text), file=sys.stderr)
 
 
 def print_json(data: Any) -> None:
-    print(json.dumps(data, indent=2, ensure_ascii=False), file=sys.stdout)
+    print(visible_json(data), file=sys.stdout)
 
 
 def json_list(views: Iterable[Any]) -> None:
@@ -107,7 +116,9 @@ def pad(text: str, columns: int) -> str:
 
 
 def _single_line(text: str) -> str:
-    return " ".join(str(text).split()) if ("\n" in str(text) or "\t" in str(text)) else str(text)
+    """One line, as it may be shown: runs of whitespace as one space, controls escaped."""
+    text = str(text)
+    return visible(" ".join(text.split()) if ("\n" in text or "\t" in text) else text)
 
 
 def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, empty: str = "nothing to show",
@@ -135,9 +146,9 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], *, empty: str =
             parts.append(text)
         return "  ".join(parts).rstrip()
 
-    out(line(list(headers), header=True))
+    _emit(line([visible(h) for h in headers], header=True))
     for row in cells:
-        out(line(row))
+        _emit(line(row))
 
 
 def fields(pairs: Sequence[tuple[str, Any]]) -> None:
@@ -146,7 +157,7 @@ def fields(pairs: Sequence[tuple[str, Any]]) -> None:
     colour = use_colour()
     for label, value in pairs:
         shown = _single_line(dash(value))
-        key = f"{label}:".ljust(width)
+        key = visible(f"{label}:".ljust(width))
         if colour:
             key = f"{_BOLD}{key}{_RESET}"
-        out(f"{key} {shown}")
+        _emit(f"{key} {shown}")

@@ -28,6 +28,7 @@ import asyncssh
 
 from store.errors import FlowdeckError, NotFound
 from store.policy import SSH_IDLE_TIMEOUT, SSH_LOGIN_GRACE, SSH_MAX_SESSIONS
+from store.text import visible
 
 from .ssh_keys import AuthorizedKeysFile, load_host_key
 from .ssh_limits import ConnectionClock, Seats, seconds_text
@@ -178,7 +179,7 @@ class FrontDoor:
 
     def warn(self, line: str) -> None:
         with contextlib.suppress(OSError, ValueError):
-            print(f"warning: {' '.join(line.split())}", file=self._std[1], flush=True)
+            print(visible(f"warning: {' '.join(line.split())}"), file=self._std[1], flush=True)
 
 
 def _peer(conn: asyncssh.SSHServerConnection) -> str:

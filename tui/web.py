@@ -18,6 +18,7 @@ from collections.abc import Callable
 from textual_serve.server import Server
 
 from store.clock import iso
+from store.text import visible
 
 
 class _OneLine(logging.Formatter):
@@ -29,7 +30,7 @@ class _OneLine(logging.Formatter):
             exc = record.exc_info[1]
             line = f"{line}: {type(exc).__name__}: {exc}" if str(line) != str(exc) else \
                 f"{type(exc).__name__}: {exc}"
-        return " ".join(f"{record.name}: {line}".split())
+        return visible(" ".join(f"{record.name}: {line}".split()))
 
 
 class WebServer(Server):
@@ -61,7 +62,7 @@ class WebServer(Server):
 
     async def on_startup(self, app) -> None:
         for line in self._banner:
-            print(line, flush=True)
+            print(visible(line), flush=True)
 
     async def _make_app(self):
         app = await super()._make_app()

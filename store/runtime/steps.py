@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import FlowdeckError
+from .scrub import Scrubber, scrub
+
+__all__ = ["StepError", "StepOutcome", "StepSpec", "clip", "run_step", "scrub"]
 
 #: The longest text (an error, a log excerpt) a step puts in an event.
 TEXT_MAX = 500
@@ -55,14 +58,6 @@ class StepError(Exception):
 def clip(text: str, limit: int = TEXT_MAX) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def scrub(text: str, secrets: dict[str, str] | None) -> str:
-    """``text`` with every secret value of a credential masked."""
-    for value in (secrets or {}).values():
-        if value and len(value) >= 3:
-            text = text.replace(value, "•••")
-    return text
 
 
 def as_json(value: Any) -> Any:
@@ -136,23 +131,39 @@ def open_secrets(store, spec: StepSpec) -> dict[str, str] | None:
 def run_step(store, spec: StepSpec, payload: Any, *, message_id: int, key: str,
              http_timeout: float | None = None) -> StepOutcome:
     """Run ``spec`` on ``payload``. ``key`` names this run for the target (idempotency);
-    ``http_timeout`` overrides the http step's limit (tests only)."""
-    secrets: dict[str, str] | None = None
-    try:
-        if spec.component in ("webhook", "timer"):  # a trigger hands the message on as it came
-            return StepOutcome(payload)
-        if spec.component == "transform":
-            return run_transform(spec, payload)
-        if spec.component == "log":
-            return run_log(spec, payload, message_id)
-        if spec.component == "http":
-            from .httpstep import run_http
+    ``http_timeout`` overrides the http step's limit (tests only).
 
-            secrets = open_secrets(store, spec)
-            return run_http(spec, payload, secrets, key=key, timeout=http_timeout)
-        raise StepError(f"step {spec.position}: unknown component {spec.component!r}")
+    Whatever comes back, an outcome or an error, has every secret of the step's
+    credential scrubbed (``scrub.Scrubber``), so the worker records it as it is.
+    """
+    secrets = open_secrets(store, spec) if spec.component == "http" else None
+    scrubber = Scrubber(secrets)
+    try:
+        outcome = _dispatch(spec, payload, secrets, message_id=message_id, key=key,
+                            http_timeout=http_timeout)
     except StepError as exc:
-        exc.message = scrub(exc.message, secrets)
+        exc.message = scrubber.text(exc.message)
+        exc.detail = scrubber.data(exc.detail)
         raise
     except Exception as exc:  # noqa: BLE001 - whatever a step raises fails the step, not the worker
-        raise StepError(scrub(f"{type(exc).__name__}: {exc}", secrets)) from None
+        raise StepError(scrubber.text(f"{type(exc).__name__}: {exc}")) from None
+    if scrubber:
+        outcome.output = scrubber.data(outcome.output)
+        outcome.detail = scrubber.data(outcome.detail)
+        outcome.logs = scrubber.data(outcome.logs)
+    return outcome
+
+
+def _dispatch(spec: StepSpec, payload: Any, secrets: dict[str, str] | None, *,
+              message_id: int, key: str, http_timeout: float | None = None) -> StepOutcome:
+    if spec.component in ("webhook", "timer"):  # a trigger hands the message on as it came
+        return StepOutcome(payload)
+    if spec.component == "transform":
+        return run_transform(spec, payload)
+    if spec.component == "log":
+        return run_log(spec, payload, message_id)
+    if spec.component == "http":
+        from .httpstep import run_http
+
+        return run_http(spec, payload, secrets, key=key, timeout=http_timeout)
+    raise StepError(f"step {spec.position}: unknown component {spec.component!r}")

@@ -14,6 +14,7 @@ from ..flowdiff import public
 from ..models import FLOW_TYPES, Credential, Flow, FlowStep, webhook_token
 from ..names import check_name, name_key, split_path
 from ..permissions import COPY_FLOWS, EDIT_FLOWS, SWITCH_FLOW_TYPE, require
+from ..text import check_text
 from ..views import FlowView
 from .base import Tx, WsScope, reads, writes
 from .contracts import refuse_if_suspended
@@ -175,7 +176,9 @@ class FlowService(FlowRunService, TimeLeftReading):
             count = len(t.s.scalars(select(FlowStep.id).where(FlowStep.flow_id == flow.id)).all())
             raise NotFound(f"flow {scope.path}/{flow.name} has no step {position} "
                            f"(it has {count})")
-        key = (key or "").strip()
+        key = check_text((key or "").strip(), "a step setting's name")
+        check_text(value, f"step setting {key!r}",
+                   multiline=step.component == "transform" and key == "expression")
         check_setting(component(step.component), key, value)
         if step.component == "http" and key == "method":
             value = value.upper()

@@ -7,6 +7,7 @@ from sqlalchemy import select
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import Contract, SupportRequest, User, Workspace
 from ..permissions import HANDLE_REQUESTS, REQUEST_CONVERSION, require, require_support
+from ..text import check_text
 from ..views import SupportRequestView
 from .base import ServiceBase, Tx, WsScope, reads, writes
 from .contracts import refuse_if_suspended
@@ -38,7 +39,7 @@ class SupportService(ServiceBase):
         scope: WsScope = self._workspace(t, path)
         require(REQUEST_CONVERSION, scope.role, scope.path)
         refuse_if_suspended(scope.contract)
-        reason = " ".join((reason or "").split())
+        reason = " ".join(check_text(reason or "", "the reason").split())
         if not reason:
             raise InvalidInput("say why the workspace should become Full (--reason)")
         if len(reason) > 2000:
@@ -98,7 +99,7 @@ class SupportService(ServiceBase):
                         ) -> SupportRequestView:
         req, scope = self._open_request(t, request_id)
         refuse_if_suspended(scope.contract)
-        reason = " ".join((reason or "").split()) or None
+        reason = " ".join(check_text(reason or "", "the reason").split()) or None
         req.status, req.handled_by_id, req.handled_at = "declined", t.actor_id, t.now
         req.decision = reason
         t.s.add(req)

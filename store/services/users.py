@@ -8,6 +8,7 @@ from ..errors import Conflict, InvalidInput
 from ..models import User
 from ..names import check_email
 from ..permissions import ADD_USERS, require_support, require_writable
+from ..text import check_text
 from ..views import UserView
 from .base import ServiceBase, Tx, reads
 
@@ -21,7 +22,7 @@ class UserService(ServiceBase):
         """Register a user. On an empty store no caller is needed and the user is support."""
         require_writable(self.readonly)
         email = check_email(email)
-        name = " ".join((name or "").split())
+        name = " ".join(check_text(name or "", "a user's name").split())
         if not name or len(name) > 200:
             raise InvalidInput("a user needs a name of 1 to 200 characters")
 

@@ -12,6 +12,8 @@ line with the right prefix.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -103,6 +105,36 @@ class Cli:
             assert r.code == expect, r
         return r
 
+    def in_process(self, *args: str, now: datetime | str | None = T0, user: str | None = None,
+                   expect: int | None = None, speed: str | None = "0") -> Result:
+        """The same command line as ``__call__``, run in this process (``tui.cli.run``) with
+        this runner's environment: for tests with many examples, where a process each is slow."""
+        from tui.cli import run
+
+        argv = ["--db", self.url]
+        if now is not None:
+            argv += ["--now", now if isinstance(now, str) else iso(now)]
+            if speed is not None:
+                argv += ["--speed", speed]
+        if user is not None:
+            argv += ["--user", user]
+        argv += list(args)
+        out, err = io.StringIO(), io.StringIO()
+        saved = dict(os.environ)
+        os.environ.clear()
+        os.environ.update(self.env)
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                code = run(argv)
+        finally:
+            os.environ.clear()
+            os.environ.update(saved)
+        r = Result(code, out.getvalue(), err.getvalue(), tuple(argv))
+        check_shape(r)
+        if expect is not None:
+            assert r.code == expect, r
+        return r
+
     def popen(self, *args: str, now: datetime | None = T0) -> subprocess.Popen:
         argv = [str(FLOWDECK)] + (["--now", iso(now)] if now else []) + list(args)
         return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -122,3 +154,9 @@ def world_cli(world, tmp_path: Path) -> Cli:
     runner = Cli(tmp_path, url=world.store.url)
     assert world.store.db_file is None or Path(world.store.db_file) == runner.db
     return runner
+
+
+@pytest.fixture(scope="session")
+def make_cli():
+    """``Cli`` itself, for a runner on a store the test made (``make_cli(tmp_path, url=…)``)."""
+    return Cli

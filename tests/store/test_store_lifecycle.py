@@ -434,7 +434,9 @@ def test_support_request_approve_converts_at_once(fresh_world):
     w = fresh_world
     wowner, support, integ = w.as_("workspace_owner"), w.as_("support"), w.as_("integrator")
     w.clock.advance(hours=2)
-    req = wowner.request_full("Acme/Staging", "  production traffic\nfrom Monday ")
+    with pytest.raises(InvalidInput, match=r"control character \\x0a"):  # DESIGN 2d
+        wowner.request_full("Acme/Staging", "production traffic\nfrom Monday")
+    req = wowner.request_full("Acme/Staging", "  production traffic   from Monday ")
     assert (req.status, req.reason, req.requested_by) == (
         "open", "production traffic from Monday", w.emails["workspace_owner"])
     with pytest.raises(Conflict):

@@ -75,6 +75,7 @@ run_flows                  PD    PD    NF    ok    ok    ok    PD    PD    NF
 plan_flows                 PD    PD    NF    ok    ok    ok    PD    PD    NF
 time_left_page             ok    ok    ok    ok    ok    ok    ok    ok    ok
 set_flow_type              PD    PD    NF    ok    ok    ok    PD    PD    NF
+rotate_webhook             PD    PD    NF    ok    ok    ok    PD    PD    NF
 copy_flow                  PD    PD    NF    ok    ok    ok    PD    PD    NF
 send_messages              PD    PD    NF    ok    ok    ok    PD    PD    NF
 list_executions            ok    ok    NF    ok    ok    ok    ok    ok    NF
@@ -157,6 +158,7 @@ ACTIONS = {
     "plan_flows": (lambda fd, w: fd.plan_flows("restart", [ORDERS, IDLE]), "start"),
     "time_left_page": (lambda fd, w: fd.time_left_page(within="8h"), None),
     "set_flow_type": (lambda fd, w: fd.set_flow_type(IDLE, "realtime"), "realtime"),
+    "rotate_webhook": (lambda fd, w: fd.rotate_webhook(ORDERS), "edit flows"),
     "copy_flow": (lambda fd, w: fd.copy_flow(ORDERS, "Acme/Production"), "copy"),
     "send_messages": (lambda fd, w: fd.send_messages(ORDERS, count=2), "messages"),
     "list_executions": (lambda fd, w: fd.list_executions(ORDERS), None),
@@ -216,7 +218,7 @@ WRITES = {
     "copy_flow", "send_messages", "add_credential", "update_credential", "delete_credential",
     "reveal_credential", "convert_workspace", "approve_request", "decline_request",
     "suspend_contract", "resume_contract", "add_user", "retry_failed", "discard_failed",
-    "add_step", "remove_step", "move_step", "rollback_flow", "promote_flow",
+    "add_step", "remove_step", "move_step", "rollback_flow", "promote_flow", "rotate_webhook",
 }
 
 
@@ -410,6 +412,7 @@ READ_METHODS = {
     "flow_views_by_id", "workspaces_for_copy", "list_events", "list_requests", "revision",
     "list_executions", "list_failed", "flow_throughput", "throughput_rates", "flow_page",
     "flow_history", "diff_flows", "plan_promotion", "promotion_marks", "workspaces_for_promotion",
+    "plan_flows", "time_left_page",
     "sweep",  # enforcement, not a change of the caller's: runs in any session
 }
 

@@ -8,6 +8,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
+from store.text import visible
+
 from ..widgets.field import FieldInput
 
 
@@ -28,10 +30,12 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-box", classes="danger" if self.danger else ""):
-            yield Static(self.title_text, id="confirm-title")
-            yield Static(self.body, id="confirm-body")
+            # plain text: never markup, control characters made visible
+            yield Static(visible(self.title_text, keep="\n"), id="confirm-title", markup=False)
+            yield Static(visible(self.body, keep="\n"), id="confirm-body", markup=False)
             if self.expected is not None:
-                yield Static(f"Type {self.expected!r} to confirm:", id="confirm-prompt")
+                yield Static(visible(f"Type {self.expected!r} to confirm:"), id="confirm-prompt",
+                             markup=False)
                 yield FieldInput(placeholder=self.expected, id="confirm-input", compact=True)
             with Horizontal(id="confirm-buttons"):
                 yield Button("Cancel", id="cancel", variant="default", compact=True)

@@ -15,7 +15,14 @@ from store.components import COMPONENTS
 from store.permissions import EDIT_FLOWS, HANDLE_FAILED, RUN_FLOWS, SEND_MESSAGES, may
 from store.views import CredentialView, EventView, ExecutionView, FailedMessageView, FlowView
 
-from ..format import KIND_EXPLANATION, LIMITED_BANNER, STOP_REASON_WORDS, status_text, when
+from ..format import (
+    KIND_EXPLANATION,
+    LIMITED_BANNER,
+    STOP_REASON_WORDS,
+    plain,
+    status_text,
+    when,
+)
 from ..live import FlowWatch
 from ..widgets.breadcrumb import Breadcrumb
 from ..widgets.detail import DetailLine
@@ -186,7 +193,7 @@ class FlowScreen(FlowdeckScreen):
                          f"{STOP_REASON_WORDS.get(f.stop_reason or '', f.stop_reason)}")
             if f.lost_messages:
                 state.append(f", {f.lost_messages} queued messages lost", style="bold red")
-        self.query_one("#state", Static).update(state)
+        self.query_one("#state", Static).update(plain(state))
         self.query_one("#countdown", Static).update(self.watch.cell(f, now))
 
     def tick(self) -> None:

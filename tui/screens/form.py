@@ -15,6 +15,7 @@ from textual.widgets import Button, Input, Select, Static
 
 from store.errors import FlowdeckError
 
+from ..format import plain
 from ..widgets.field import FieldInput
 
 
@@ -51,18 +52,18 @@ class FormScreen(ModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="form-box"):
-            yield Static(self.title_text, id="form-title")
+            yield Static(plain(self.title_text), id="form-title")
             if self.intro:
-                yield Static(self.intro, id="form-intro")
+                yield Static(plain(self.intro), id="form-intro")
             for f in self.fields:
-                yield Static(f.label, classes="form-label")
+                yield Static(plain(f.label), classes="form-label")
                 if f.options is not None:
                     yield Select(f.options, value=f.value or f.options[0][1], allow_blank=False,
                                  id=f"field-{f.name}", compact=True)
                 else:
                     yield FieldInput(value=f.value, placeholder=f.placeholder, password=f.password,
                                      id=f"field-{f.name}", compact=True)
-                yield Static(f.hint, classes="form-hint", id=f"hint-{f.name}")
+                yield Static(plain(f.hint), classes="form-hint", id=f"hint-{f.name}")
             yield Static("", id="form-error")
             with Horizontal(id="form-buttons"):
                 yield Button("Cancel", id="cancel", compact=True)
@@ -90,7 +91,7 @@ class FormScreen(ModalScreen[Any]):
         elif f.check and value:
             problem = f.check(value)
         hint = self.query_one(f"#hint-{f.name}", Static)
-        hint.update(f"✗ {problem}" if problem else f.hint)
+        hint.update(plain(f"✗ {problem}" if problem else f.hint))
         hint.set_class(bool(problem), "invalid")
         return problem
 
@@ -118,7 +119,7 @@ class FormScreen(ModalScreen[Any]):
         problems = [f for f in self.fields if self._check(f)]
         if problems:
             self.query_one("#form-error", Static).update(
-                f"✗ {problems[0].label.rstrip(':')}: fix the field above first")
+                plain(f"✗ {problems[0].label.rstrip(':')}: fix the field above first"))
             self.query_one(f"#field-{problems[0].name}").focus()
             return
         self.run_worker(self._submit(self.values()), exclusive=True, group="form")
@@ -129,7 +130,7 @@ class FormScreen(ModalScreen[Any]):
         try:
             result = await asyncio.to_thread(self.submit, values)
         except FlowdeckError as exc:
-            self.query_one("#form-error", Static).update(f"✗ {exc.line()}")
+            self.query_one("#form-error", Static).update(plain(f"✗ {exc.line()}"))
             button.disabled = False
             return
         self.dismiss(result if result is not None else True)

@@ -9,6 +9,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from ..format import plain
+
 
 class HelpScreen(ModalScreen[None]):
     CSS_PATH = "help.tcss"
@@ -23,7 +25,7 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="help-box"):
-            yield Static(f"Keys — {self.title_text}", id="help-title")
+            yield Static(plain(f"Keys — {self.title_text}"), id="help-title")
             table = DataTable(id="help-keys", cursor_type="row", show_cursor=False)
             yield table
             yield Static("Esc closes. Dimmed keys are not available to you here.", id="help-foot")

@@ -9,6 +9,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from ..format import plain
+
 
 class RevealScreen(ModalScreen[None]):
     CSS_PATH = "reveal.tcss"
@@ -21,12 +23,12 @@ class RevealScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="reveal-box"):
-            yield Static(f"Secrets of {self.path}", id="reveal-title")
+            yield Static(plain(f"Secrets of {self.path}"), id="reveal-title")
             body = Text()
             for key, value in sorted(self.fields.items()):
                 body.append(f"{key}: ", style="bold")
                 body.append(f"{value}\n")
-            yield Static(body, id="reveal-fields")
+            yield Static(plain(body), id="reveal-fields")
             yield Static("This reveal was recorded in the workspace's events.", id="reveal-note")
             yield Button("Close", id="close", variant="primary")
 

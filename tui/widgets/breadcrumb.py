@@ -6,6 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
+from ..format import plain
 from .badge import KindBadge
 
 
@@ -30,22 +31,22 @@ class Breadcrumb(Horizontal):
 
     def compose(self) -> ComposeResult:
         contract, workspace, kind, flow = self.parts
-        yield Static("Contracts" if contract is None else contract, classes="crumb",
+        yield Static("Contracts" if contract is None else plain(contract), classes="crumb",
                      id="crumb-contract")
         if workspace is not None:
             yield Static("/", classes="sep")
-            yield Static(workspace, classes="crumb", id="crumb-workspace")
+            yield Static(plain(workspace), classes="crumb", id="crumb-workspace")
             if kind is not None:
                 yield KindBadge(kind, id="crumb-badge")
         if flow is not None:
             yield Static("/", classes="sep")
-            yield Static(flow, classes="crumb", id="crumb-flow")
-        yield Static(self.who, classes="who")
+            yield Static(plain(flow), classes="crumb", id="crumb-flow")
+        yield Static(plain(self.who), classes="who")
 
     def set_who(self, who: str) -> None:
         self.who = who
         for part in self.query(".who"):
-            part.update(who)
+            part.update(plain(who))
 
     def set_kind(self, kind: str) -> None:
         for badge in self.query(KindBadge):

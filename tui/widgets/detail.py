@@ -11,6 +11,8 @@ from rich.console import RenderableType
 from rich.text import Text
 from textual.widget import Widget
 
+from ..format import plain
+
 
 class DetailLine(Widget):
     DEFAULT_CSS = """
@@ -19,14 +21,13 @@ class DetailLine(Widget):
 
     def __init__(self, text: RenderableType = "", **kwargs) -> None:
         super().__init__(**kwargs)
-        self._text: RenderableType = text
+        self._text: RenderableType = plain(text)
 
     def render(self) -> RenderableType:
         return self._text
 
     def update(self, text: RenderableType) -> None:
-        if isinstance(text, str):
-            text = Text(text)
+        text = plain(text)  # never markup, never a raw control character
         if text != self._text:
             self._text = text
             self.refresh()  # same size: no layout

@@ -23,6 +23,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ..format import plain
 from .table import Column, same_cell
 
 PAGE = 100
@@ -47,7 +48,8 @@ class Source(Protocol):
 
 
 def _text(cell: Any) -> Text:
-    return cell if isinstance(cell, Text) else Text(str(cell))
+    """A cell as shown: markup-free, control characters made visible (``format.plain``)."""
+    return plain(cell if isinstance(cell, Text) else str(cell))
 
 
 class PagedTable(ScrollView, can_focus=True):
@@ -387,7 +389,7 @@ class PagedTable(ScrollView, can_focus=True):
         spot = (index, key) if row is not None and key else None
         if spot != self._hover:
             self._hover = spot
-            self.tooltip = self._tooltip_for(row, key) if spot else None
+            self.tooltip = plain(self._tooltip_for(row, key)) if spot else None
 
     # -- rendering ------------------------------------------------------------------------
     def _widths(self) -> list[int]:

@@ -16,6 +16,8 @@ from textual.coordinate import Coordinate
 from textual.message import Message
 from textual.widgets import DataTable
 
+from ..format import plain
+
 
 @dataclass(frozen=True)
 class Column:
@@ -140,14 +142,14 @@ class RecordTable(DataTable):
                 old = self._cells.get(key, [])
                 for i, cell in enumerate(cells):
                     if i >= len(old) or not same_cell(old[i], cell):
-                        self.update_cell(key, column_keys[i], cell)
+                        self.update_cell(key, column_keys[i], plain(cell))
                 self._cells[key] = list(cells)
             return
         current, index = self.current_key, self.cursor_row
         self.clear()
         self._cells = {}
         for key, cells in rows:
-            self.add_row(*cells, key=key)
+            self.add_row(*(plain(c) for c in cells), key=key)
             self._cells[key] = list(cells)
         if not rows:
             return
@@ -166,4 +168,4 @@ class RecordTable(DataTable):
         except Exception:  # noqa: BLE001
             self.tooltip = None
             return
-        self.tooltip = self._tooltip_for(row_key.value, col_key.value)
+        self.tooltip = plain(self._tooltip_for(row_key.value, col_key.value))
