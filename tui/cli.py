@@ -13,7 +13,17 @@ from typing import Annotated
 
 import typer
 
-from . import cli_backup, cli_demo, cli_enforce, cli_executions, cli_flows, cli_org, cli_reach, cli_work
+from . import (
+    cli_backup,
+    cli_demo,
+    cli_enforce,
+    cli_executions,
+    cli_flows,
+    cli_org,
+    cli_reach,
+    cli_store,
+    cli_work,
+)
 from .cli_context import CliContext, open_tui_for
 from .failures import finish, guarded, run_tui_only, say
 from .invocation import check_speed, parse_now, tui_only
@@ -92,6 +102,7 @@ def root(
         open_tui_for(ctx)
 
 
+cli_store.register(app)
 cli_org.register(app)
 cli_flows.register(app)
 cli_enforce.register(app)
