@@ -31,7 +31,7 @@ from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 
 from store.clock import iso, parse_instant, utc
-from store.engine import open_store
+from store.engine import init_store
 from store.models import (
     Contract,
     ContractMember,
@@ -138,7 +138,7 @@ class Builder:
 
 def generate(url: str, flows: int, now: datetime,
              progress: Callable[[int], None] = lambda n: None) -> BenchStore:
-    store = open_store(url)
+    store = init_store(url, simulated_clock=True)  # the benchmarks set the clock
     big = min(100_000, max(1, flows // 10))
     overdue = min(100_000, max(1, flows // 10))
     countdowns = min(COUNTDOWNS, max(1, flows // 100))

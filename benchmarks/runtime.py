@@ -43,12 +43,12 @@ def _target() -> tuple[subprocess.Popen, str]:
 def one_run(target_url: str, messages: int) -> float:
     """Messages per second for one run on a fresh store."""
     from store.clock import Clock
-    from store.engine import open_store
+    from store.engine import init_store
     from store.runtime.worker import Worker
     from store.services import Flowdeck
 
     with tempfile.TemporaryDirectory(prefix="flowdeck-bench-") as tmp:
-        store = open_store(f"sqlite:///{Path(tmp) / 'bench.db'}", Clock())
+        store = init_store(f"sqlite:///{Path(tmp) / 'bench.db'}", Clock())
         try:
             email = "bench@flowdeck.example"
             Flowdeck(store, None).add_user(email, "Bench")  # the first user: support staff

@@ -334,7 +334,7 @@ def open_store(url: str | None = None, clock: Clock | None = None, *, migrate: b
     ``migrate=False`` opens the database as it is, with none of these checks (tests);
     ``check_key=False`` leaves the key to be checked on first use (``flowdeck info``).
     """
-    from .migrate import clock_kind, current_revision, ensure_schema
+    from .migrate import BEFORE_META, clock_kind, current_revision, ensure_schema
 
     url = resolve_url(url)
     engine = create_engine_for(url)
@@ -347,10 +347,14 @@ def open_store(url: str | None = None, clock: Clock | None = None, *, migrate: b
             raise NoStore(url)
         kind = clock_kind(engine, current)
         chosen = _clock_for(kind, clock, engine)
+        store = Store(engine, chosen, url, clock_kind=kind)
+        if check_key and current in BEFORE_META:  # the key must open its secrets before any upgrade
+            from .storemeta import check_old_store_key
+
+            check_old_store_key(store)
         if engine.dialect.name == "sqlite":
             _set_wal(engine)
         ensure_schema(engine, url, current)
-        store = Store(engine, chosen, url, clock_kind=kind)
         if check_key:
             store.key  # noqa: B018 - checked now, before any command reads or writes
         return store
@@ -367,6 +371,8 @@ def init_store(url: str | None = None, clock: Clock | None = None, *,
     from .storemeta import record_new_store
 
     url = resolve_url(url)
+    if not simulated_clock and clock is not None and not clock.is_real:
+        _clock_for("real", clock, None)  # type: ignore[arg-type] - refuses before anything is made
     db_file = _sqlite_file(url)
     engine = create_engine_for(url, make_dir=True)
     memory = engine.dialect.name == "sqlite" and db_file is None

@@ -50,13 +50,13 @@ def current_revision(engine: Engine) -> str | None:
 
 
 #: the revisions before ``store_meta`` existed: such a store becomes a real-clock store
-_BEFORE_META = ("0001", "0002", "0003")
+BEFORE_META = ("0001", "0002", "0003")
 
 
 def clock_kind(engine: Engine, current: str) -> str:
     """``real`` or ``simulated``, read before anything else (an older store is real)."""
     _refuse_newer(current)
-    if current in _BEFORE_META:
+    if current in BEFORE_META:
         return "real"
     with engine.connect() as conn:
         kind = conn.execute(text("SELECT value FROM store_meta WHERE name = 'clock'")).scalar()

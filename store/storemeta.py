@@ -70,7 +70,8 @@ def set_meta(conn, name: str, value: str) -> None:
 
 
 def _tokens(conn) -> list[tuple[int, str]]:
-    return [(cid, secret) for cid, secret in conn.execute(text("SELECT id, secret FROM credentials ORDER BY id"))]
+    rows = conn.execute(text("SELECT id, secret FROM credentials ORDER BY id"))
+    return [(cid, secret) for cid, secret in rows]
 
 
 def _same(key: bytes | None, recorded: str) -> bool:
@@ -108,6 +109,20 @@ def verify_key(store) -> bytes:
                  else f"{KEY_ENV} is not set; a server store keeps its key there")
         raise KeyMismatch(where)
     raise KeyMismatch()
+
+
+def check_old_store_key(store) -> None:
+    """Before a store from before the key check is upgraded: the key must open its secrets."""
+    key, source = read_key(store.db_file)
+    tokens = store.run(lambda s: _tokens(s.connection()), write=False)
+    if not tokens:
+        return
+    if key is None:
+        raise KeyMismatch(f"{source} is missing" if store.db_file is not None
+                          else f"{KEY_ENV} is not set; a server store keeps its key there")
+    box = SecretBox(key)
+    if not all(box.can_open(token) for _, token in tokens):
+        raise KeyMismatch("it cannot decrypt this store's secrets")
 
 
 def _adopt(store, key: bytes | None, source: str) -> bytes:

@@ -2,7 +2,8 @@
 
 The demo goes to ``demo.db`` in the data directory (replaced every time),
 or to ``--db`` / ``FLOWDECK_DB``, which must not already hold a store. Either
-way it is a simulated-clock store of its own (``--speed`` runs the demo fast). On a terminal the build shows a progress bar; piped, it stays
+way it is a simulated-clock store of its own (``--speed`` runs the demo fast).
+On a terminal the build shows a progress bar; piped, it stays
 plain and the TUI is not opened.
 """
 
