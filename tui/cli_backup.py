@@ -46,6 +46,8 @@ def backup(
 
     state = ctx_of(ctx)
     url = state.url
+    state.store()  # a store, its clock (--now on a real-clock store is refused) and its key
+    state.close()
     result = _with_progress("backing up", lambda progress: backup_store(
         url, shown_url(url), path, state.clock().now(), progress))
     how = ", in one step (others kept writing)" if result.one_step else ""
