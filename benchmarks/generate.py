@@ -229,7 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         if path.exists():
             if not args.force:
                 parser.error(f"{path} exists; pass --force to replace it")
-            for suffix in ("", "-wal", "-shm", ".key", ".bench.json"):
+            for suffix in ("", "-wal", "-shm", ".key", ".key.new", ".bench.json"):
                 Path(str(path) + suffix).unlink(missing_ok=True)
         path.parent.mkdir(parents=True, exist_ok=True)
     now = utc(parse_instant(args.now))
