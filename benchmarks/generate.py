@@ -34,7 +34,7 @@ from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 
 from store.clock import Clock, iso, parse_instant, utc
-from store.engine import Store, open_store
+from store.engine import Store, init_store
 from store.models import (
     Contract,
     ContractMember,
@@ -153,8 +153,9 @@ class Builder:
 
 def create_store(url: str, clock: Clock | None = None) -> Store:
     """A new, empty store at ``url``: the one place the benchmarks create a store (if creating
-    one ever needs a step of its own, such as an explicit ``flowdeck init``, it goes here)."""
-    return open_store(url, clock)
+    one ever needs a step of its own, it goes here). A simulated-clock store: the benchmarks
+    set the clock."""
+    return init_store(url, clock, simulated_clock=True)
 
 
 def generate(url: str, flows: int, now: datetime,
@@ -264,7 +265,7 @@ def main(argv: list[str] | None = None) -> int:
         if path.exists():
             if not args.force:
                 parser.error(f"{path} exists; pass --force to replace it")
-            for suffix in ("", "-wal", "-shm", ".key", ".bench.json"):
+            for suffix in ("", "-wal", "-shm", ".key", ".key.new", ".bench.json"):
                 Path(str(path) + suffix).unlink(missing_ok=True)
         path.parent.mkdir(parents=True, exist_ok=True)
     now = utc(parse_instant(args.now))

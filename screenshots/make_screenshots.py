@@ -22,7 +22,7 @@ from textual.worker import WorkerCancelled, WorkerFailed
 
 from store.clock import FrozenClock
 from store.demo import build_demo
-from store.engine import open_store
+from store.engine import init_store
 from tui.app import FlowdeckApp
 
 HERE = Path(__file__).resolve().parent
@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="flowdeck-screenshots-") as tmp:
         clock = FrozenClock(NOW)
-        store = open_store(f"sqlite:///{Path(tmp) / 'demo.db'}", clock)
+        store = init_store(f"sqlite:///{Path(tmp) / 'demo.db'}", clock, simulated_clock=True)
         try:
             info = build_demo(store)
             app = FlowdeckApp(store=store, user=info.owner, steady=True)

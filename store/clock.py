@@ -53,7 +53,12 @@ class Clock:
         return base + elapsed
 
     def now(self) -> datetime:
-        return self._exact().replace(microsecond=0)
+        return utc(self._exact())
+
+    @property
+    def is_real(self) -> bool:
+        """Real time: no start of its own and no speed (what a real-clock store accepts)."""
+        return self._start is None and self.speed == 1.0
 
     def describe(self) -> str:
         if self._start is None and self.speed == 1.0:
@@ -82,6 +87,10 @@ class FrozenClock(Clock):
     def advance(self, delta: timedelta | None = None, **kwargs: float) -> datetime:
         self._now = self._now + (delta or timedelta(**kwargs))
         return self._now
+
+    @property
+    def is_real(self) -> bool:
+        return False
 
     def describe(self) -> str:
         return f"frozen at {iso(self._now)}"

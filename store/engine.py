@@ -4,6 +4,14 @@ SQLite (the default) runs in WAL mode with foreign keys on and a busy
 timeout, and every write transaction begins IMMEDIATE, so several processes
 can share one file without "database is locked" reaching anyone. Any other
 SQLAlchemy URL (PostgreSQL) works the same way.
+
+A store is made on purpose (``init_store``, ``flowdeck init``); ``open_store``
+refuses a place that holds none, and creates nothing there. Opening reads what
+the store is (``store.storemeta``): a real-clock store refuses a caller's clock
+that is not real time, and takes its time from one source, the machine's for
+SQLite and the database server's for PostgreSQL (``ServerClock``, and
+``Store.now(session)`` inside a transaction). Then the process's secret key is
+checked against the store before anything else is read or written.
 """
 
 from __future__ import annotations
@@ -20,7 +28,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
-from .clock import Clock
+from .clock import Clock, utc
 from .errors import FlowdeckError, StoreError
 from .paths import DB_ENV, default_data_dir, default_url, resolve_url  # noqa: F401 - re-exported
 
@@ -56,14 +64,51 @@ def _is_unique_race(exc: BaseException) -> bool:
     return getattr(getattr(exc, "orig", None), "sqlstate", None) == "23505"
 
 
+class NoStore(StoreError):
+    """The place named holds no Flowdeck store (and nothing was created there)."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__(f"no Flowdeck store at {place_of(url)}; create one with 'flowdeck init'")
+
+
+def place_of(url: str) -> str:
+    """A store's place for people: a SQLite file's path, or the URL without its password."""
+    try:
+        parsed = make_url(url)
+    except Exception:  # noqa: BLE001
+        return url
+    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
+        return parsed.database
+    return shown_url(url)
+
+
+class ServerClock(Clock):
+    """Real time as the database server tells it (a real-clock PostgreSQL store): every
+    process on every machine reads the same clock, however its own is set."""
+
+    def __init__(self, engine: Engine) -> None:
+        super().__init__()
+        self._engine = engine
+
+    def _exact(self):
+        with self._engine.connect() as conn:
+            return conn.execute(text("SELECT CURRENT_TIMESTAMP")).scalar_one()
+
+    def describe(self) -> str:
+        return "real time"
+
+
 class Store:
     """One open store: engine, clock and the key to its secrets."""
 
-    def __init__(self, engine: Engine, clock: Clock, url: str) -> None:
+    def __init__(self, engine: Engine, clock: Clock, url: str, *, clock_kind: str = "simulated",
+                 key: bytes | None = None) -> None:
         self.engine = engine
         self.clock = clock
         self.url = url
         self.is_sqlite = engine.dialect.name == "sqlite"
+        self.clock_kind = clock_kind
+        self._key = key
         self._box = None
         self._box_lock = threading.Lock()
         # SQLite takes one writer at a time. Threads of this process queue here for it rather
@@ -71,6 +116,13 @@ class Store:
         # (it made four worker threads slower than one); other processes still meet the
         # busy timeout.
         self._writer = threading.RLock() if self.is_sqlite else None
+
+    def now(self, s: Session | None = None):
+        """The instant of a decision: inside a transaction on a real-clock PostgreSQL store,
+        the server's time of that transaction; everywhere else, the store's clock."""
+        if s is not None and isinstance(self.clock, ServerClock):
+            return utc(s.execute(text("SELECT CURRENT_TIMESTAMP")).scalar_one())
+        return self.clock.now()
 
     # -- secrets ---------------------------------------------------------
     @property
@@ -82,15 +134,30 @@ class Store:
             return None
         return Path(database)
 
+    @property
+    def key(self) -> bytes:
+        """The secret key, checked against the store when it was opened."""
+        if self._key is None:
+            from .storemeta import verify_key
+
+            self._key = verify_key(self)
+        return self._key
+
     def secret_box(self):
-        from .secrets import SecretBox, load_key
+        from .secrets import SecretBox
 
         with self._box_lock:
             if self._box is None:
-                memory = self.is_sqlite and self.db_file is None
-                key = load_key(self.db_file, shown_url(self.url), memory)
-                self._box = SecretBox(key)
+                self._box = SecretBox(self.key)
             return self._box
+
+    def sealing_box(self, s: Session):
+        """The box for sealing a secret in ``s``'s transaction, once the key is checked
+        again there (a rotation may have happened since this process opened the store)."""
+        from .storemeta import check_key_in
+
+        check_key_in(s, self.key, not self.is_sqlite)
+        return self.secret_box()
 
     # -- transactions ----------------------------------------------------
     @contextmanager
@@ -183,7 +250,7 @@ def _sqlite_pragmas(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
-def create_engine_for(url: str) -> Engine:
+def create_engine_for(url: str, *, make_dir: bool = False) -> Engine:
     from sqlalchemy import create_engine
     from sqlalchemy.pool import StaticPool
 
@@ -201,10 +268,13 @@ def create_engine_for(url: str) -> Engine:
             path = Path(database)
             if path.is_dir():
                 raise StoreError(f"the store {path} is a directory, not a database file")
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                raise StoreError(f"cannot create {path.parent}: {exc.strerror}") from None
+            if make_dir:
+                try:
+                    path.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise StoreError(f"cannot create {path.parent}: {exc.strerror}") from None
+            elif not path.exists():
+                raise NoStore(url)  # before sqlite3 would create the file
             kwargs.update(connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
     elif backend == "postgresql":
         kwargs.update(pool_pre_ping=True)
@@ -234,17 +304,20 @@ def _set_wal(engine: Engine) -> None:
         raw.close()
 
 
-def open_store(url: str | None = None, clock: Clock | None = None, *, migrate: bool = True) -> Store:
-    """Open (creating and upgrading as needed) the store at ``url``."""
-    from .migrate import ensure_schema
+def _sqlite_file(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
 
-    url = resolve_url(url)
-    engine = create_engine_for(url)
+
+def _guarded(url: str, engine: Engine, fn: Callable[[], T]) -> T:
+    """Run ``fn``; on any failure dispose of ``engine`` and raise one StoreError."""
     try:
-        if engine.dialect.name == "sqlite":
-            _set_wal(engine)
-        if migrate:
-            ensure_schema(engine, url)
+        return fn()
     except FlowdeckError:
         engine.dispose()
         raise
@@ -254,4 +327,99 @@ def open_store(url: str | None = None, clock: Clock | None = None, *, migrate: b
     except Exception as exc:  # noqa: BLE001 - e.g. a missing driver module
         engine.dispose()
         raise StoreError(f"cannot open the store {shown_url(url)}: {exc}") from None
-    return Store(engine, clock or Clock(), url)
+
+
+def _clock_for(kind: str, clock: Clock | None, engine: Engine) -> Clock:
+    if kind == "simulated":
+        return clock or Clock()
+    if clock is not None and not clock.is_real:
+        raise StoreError("this store keeps real time: --now and --speed work only on a store "
+                         "made with 'flowdeck init --simulated-clock'")
+    return ServerClock(engine) if engine.dialect.name == "postgresql" else Clock()
+
+
+def open_store(url: str | None = None, clock: Clock | None = None, *, migrate: bool = True,
+               check_key: bool = True) -> Store:
+    """Open (upgrading it as needed) the store at ``url``; refuse a place that holds none.
+
+    Before anything else is read or written: a real-clock store refuses a clock that
+    is not real time, and the process's secret key must be the store's.
+    ``migrate=False`` opens the database as it is, with none of these checks (tests);
+    ``check_key=False`` leaves the key to be checked on first use (``flowdeck info``).
+    """
+    from .migrate import BEFORE_META, clock_kind, current_revision, ensure_schema
+
+    url = resolve_url(url)
+    engine = create_engine_for(url)
+    if not migrate:
+        return Store(engine, clock or Clock(), url)
+
+    def opening() -> Store:
+        current = current_revision(engine)
+        if current is None:
+            raise NoStore(url)
+        kind = clock_kind(engine, current)
+        chosen = _clock_for(kind, clock, engine)
+        store = Store(engine, chosen, url, clock_kind=kind)
+        if check_key and current in BEFORE_META:  # the key must open its secrets before any upgrade
+            from .storemeta import check_old_store_key
+
+            check_old_store_key(store)
+        if engine.dialect.name == "sqlite":
+            _set_wal(engine)
+        ensure_schema(engine, url, current)
+        if check_key:
+            store.key  # noqa: B018 - checked now, before any command reads or writes
+        return store
+
+    return _guarded(url, engine, opening)
+
+
+def init_store(url: str | None = None, clock: Clock | None = None, *,
+               simulated_clock: bool = False) -> Store:
+    """Make a new store at ``url`` (a SQLite file, or the schema in an empty database) with
+    its secret key, and open it. Refused where a store (or any table) already is."""
+    from .migrate import create_schema, current_revision
+    from .secrets import KEY_ENV, key_file_for, new_key, read_key, write_key_file
+    from .storemeta import record_new_store
+
+    url = resolve_url(url)
+    if not simulated_clock and clock is not None and not clock.is_real:
+        _clock_for("real", clock, None)  # type: ignore[arg-type] - refuses before anything is made
+    db_file = _sqlite_file(url)
+    engine = create_engine_for(url, make_dir=True)
+    memory = engine.dialect.name == "sqlite" and db_file is None
+    existed = db_file is not None and db_file.exists()
+    wrote: list[Path] = []
+    kind = "simulated" if simulated_clock else "real"
+
+    def making() -> Store:
+        chosen = _clock_for(kind, clock, engine)  # a real-clock store refuses --now up front
+        if current_revision(engine) is not None:
+            raise StoreError(f"{place_of(url)} already holds a Flowdeck store; "
+                             "'flowdeck init' makes a new one only where there is none")
+        key, _ = read_key(db_file)
+        if key is None and not memory and db_file is None:
+            raise StoreError(f"{KEY_ENV} is not set: a server store keeps its secret key there; "
+                             f"make one with 'flowdeck key generate', keep it safe, set "
+                             f"{KEY_ENV} to it for every Flowdeck process, then run init again")
+        if key is None:
+            key = new_key()
+            if db_file is not None:
+                write_key_file(key_file_for(db_file), key)
+                wrote.append(key_file_for(db_file))
+        if engine.dialect.name == "sqlite" and not memory:
+            _set_wal(engine)
+        create_schema(engine, url, lambda conn: record_new_store(
+            conn, simulated=simulated_clock, key=key))
+        return Store(engine, chosen, url, clock_kind=kind, key=key)
+
+    try:
+        return _guarded(url, engine, making)
+    except FlowdeckError:
+        for path in wrote:  # a store that was not made keeps no key
+            path.unlink(missing_ok=True)
+        if db_file is not None and not existed:
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{db_file}{suffix}").unlink(missing_ok=True)
+        raise

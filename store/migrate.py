@@ -16,7 +16,7 @@ from .errors import StoreError
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 #: Every revision this code knows, oldest first. The last is the head.
-REVISIONS = ("0001", "0002", "0003", "0004", "0006", "0007", "0008")
+REVISIONS = ("0001", "0002", "0003", "0004", "0005", "0006", "0007", "0008")
 HEAD = REVISIONS[-1]
 
 
@@ -33,6 +33,51 @@ def _current(conn: Connection) -> str | None:
     return rows[0] if rows else None
 
 
+def _refuse_newer(current: str | None) -> None:
+    if current is not None and current not in REVISIONS:
+        raise StoreError(
+            f"this store is at schema revision {current}, newer than this Flowdeck "
+            f"knows ({HEAD}); upgrade Flowdeck to use it"
+        )
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The store's schema revision; None where the database holds no store at all."""
+    with engine.connect() as conn:
+        current = _current(conn)
+        conn.rollback()
+    return current
+
+
+#: the revisions before ``store_meta`` existed: such a store becomes a real-clock store
+BEFORE_META = ("0001", "0002", "0003", "0004")
+
+
+def clock_kind(engine: Engine, current: str) -> str:
+    """``real`` or ``simulated``, read before anything else (an older store is real)."""
+    _refuse_newer(current)
+    if current in BEFORE_META:
+        return "real"
+    with engine.connect() as conn:
+        kind = conn.execute(text("SELECT value FROM store_meta WHERE name = 'clock'")).scalar()
+        conn.rollback()
+    return "simulated" if kind == "simulated" else "real"
+
+
+def create_schema(engine: Engine, url: str, then) -> None:
+    """Make the whole schema in an empty database, and ``then(conn)``, in one transaction
+    (refused if another process made a store there first)."""
+    from alembic import command
+
+    with engine.connect().execution_options(flowdeck_begin="IMMEDIATE") as conn, conn.begin():
+        if engine.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(74616)"))
+        if _current(conn) is not None:
+            raise StoreError("another process made a store here first")
+        command.upgrade(alembic_config(conn), "head")
+        then(conn)
+
+
 def alembic_config(connection: Connection | None = None):
     from alembic.config import Config
 
@@ -42,23 +87,19 @@ def alembic_config(connection: Connection | None = None):
     return config
 
 
-def ensure_schema(engine: Engine, url: str) -> None:
-    """Bring the store to HEAD; refuse one that a newer Flowdeck made."""
-    with engine.connect() as conn:
-        current = _current(conn)
-        conn.rollback()
+def ensure_schema(engine: Engine, url: str, current: str | None = None) -> None:
+    """Bring an existing store to HEAD; refuse one that a newer Flowdeck made."""
+    current = current or current_revision(engine)
     if current == HEAD:
         return
-    if current is not None and current not in REVISIONS:
-        raise StoreError(
-            f"this store is at schema revision {current}, newer than this Flowdeck "
-            f"knows ({HEAD}); upgrade Flowdeck to use it"
-        )
+    _refuse_newer(current)
     from alembic import command
 
     with engine.connect().execution_options(flowdeck_begin="IMMEDIATE") as conn, conn.begin():
         if engine.dialect.name == "postgresql":
             conn.execute(text("SELECT pg_advisory_xact_lock(74616)"))
         # another process may have migrated while we waited for the lock
+        if _current(conn) is None:
+            raise StoreError("the store went away while it was being upgraded")
         if _current(conn) != HEAD:
             command.upgrade(alembic_config(conn), "head")

@@ -287,3 +287,12 @@ class StoreRevision(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     value: int = 0
+
+
+class StoreMeta(SQLModel, table=True):
+    """What a store is: its clock (``real``/``simulated``) and its secret key's check value."""
+
+    __tablename__ = "store_meta"
+
+    name: str = Field(primary_key=True, max_length=40)
+    value: str = Field(max_length=200)

@@ -260,7 +260,7 @@ def prune_logs(s: Session, now: datetime) -> int:
 def sweep(store, now: datetime | None = None) -> SweepResult:
     """One enforcement sweep: stop what is overdue, prune the flow log. Idempotent."""
     def body(s: Session) -> SweepResult:
-        at = now or store.clock.now()
+        at = now or store.now(s)
         rows = stop_overdue(s, at)
         paths = _paths_of_marked(s) if rows else {}
         pruned = prune_logs(s, at)

@@ -5,9 +5,11 @@ One switch: ``FLOWDECK_TEST_DB`` set to a PostgreSQL server's URL (for example
 in it is only used to create and drop others) makes every store the tests
 create a fresh database on that server instead of a SQLite file:
 
-- ``store_url(path)`` is the URL of a new store: the SQLite file ``path``, or a new
-  database cloned from a template that is already at the head schema revision
-  (``empty=True``: a database with no tables at all, as a first ``flowdeck`` run sees).
+- ``store_url(path)`` is the URL of a new simulated-clock store (the tests drive a
+  frozen clock) made from a template at the head schema revision: the SQLite file
+  ``path`` (with its key file beside it), or a new database cloned from the template
+  (``empty=True``: no store at all, a path with no file or a database with no tables,
+  as a first ``flowdeck init`` sees).
 - ``clone_url(url, path)`` copies a store someone built once (a session's template
   world or demo): the file and its key file, or ``CREATE DATABASE … TEMPLATE``.
 - ``drop(url)`` lets go of a database early; whatever is left is dropped when the
@@ -43,6 +45,7 @@ _made: list[str] = []
 _lock = threading.Lock()
 _admin = None
 _head: str | None = None
+_sqlite_head: Path | None = None
 
 
 def sqlite_only(why: str):
@@ -93,18 +96,41 @@ def _head_template() -> str:
     global _head
     if _head is None:
         from store.clock import FrozenClock
-        from store.engine import open_store
+        from store.engine import init_store
 
         name = _create(None)
-        open_store(_url_for(name), FrozenClock(datetime(2026, 1, 1, tzinfo=UTC))).close()
+        init_store(_url_for(name), FrozenClock(datetime(2026, 1, 1, tzinfo=UTC)),
+                   simulated_clock=True).close()
         _head = name
     return _head
 
 
+def _sqlite_head_template() -> Path:
+    """A SQLite simulated-clock store at the head revision (and its key), made once per process."""
+    global _sqlite_head
+    if _sqlite_head is None:
+        import atexit
+        import tempfile
+
+        from store.clock import FrozenClock
+        from store.engine import init_store
+
+        folder = Path(tempfile.mkdtemp(prefix="fdtest-head-"))
+        atexit.register(shutil.rmtree, folder, True)
+        path = folder / "head.db"
+        init_store(f"sqlite:///{path}", FrozenClock(datetime(2026, 1, 1, tzinfo=UTC)),
+                   simulated_clock=True).close()
+        _sqlite_head = path
+    return _sqlite_head
+
+
 # -- what tests use --------------------------------------------------------------------
 def store_url(path: Path, *, empty: bool = False) -> str:
-    """The URL of a new store: the SQLite file ``path`` or a new PostgreSQL database."""
+    """The URL of a new simulated-clock store (``empty``: of a place with no store yet):
+    the SQLite file ``path`` or a new PostgreSQL database."""
     if not ON_POSTGRES:
+        if not empty:
+            return clone_url(f"sqlite:///{_sqlite_head_template()}", path)
         return f"sqlite:///{path}"
     return _url_for(_create(None if empty else _head_template()))
 

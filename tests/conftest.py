@@ -37,7 +37,8 @@ def clock() -> FrozenClock:
 
 @pytest.fixture
 def store(tmp_path: Path, clock: FrozenClock):
-    """A fresh, empty store (a temporary SQLite file or PostgreSQL database); its clock reads T0."""
+    """A fresh, empty simulated-clock store (a temporary SQLite file or PostgreSQL database);
+    its clock reads T0."""
     url = backends.store_url(tmp_path / "flowdeck.db")
     s = open_store(url, clock)
     yield s

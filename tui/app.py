@@ -91,6 +91,7 @@ class FlowdeckApp(App):
 
             if self.store is None:
                 self.store = open_store(self._db_url, self.clock)
+                self.clock = self.store.clock  # a real-clock server store: the server's time
             user = resolve_caller(None if self._user else Flowdeck(self.store, None), self._user)
             svc = Flowdeck(self.store, user, readonly=self.readonly)
             self.me = svc.me()  # an unknown user is refused here
@@ -134,9 +135,9 @@ class FlowdeckApp(App):
             parts.append("support")
         if self.readonly:
             parts.append("read-only")
-        clock = self.clock.describe()
-        if clock != "real time":
-            parts.append(f"clock {clock}")
+        if self.store is not None and self.store.clock_kind == "simulated":
+            clock = self.clock.describe()
+            parts.append("simulated clock" + ("" if clock == "real time" else f" {clock}"))
         return " · ".join(parts)
 
     # -- navigation ---------------------------------------------------------------

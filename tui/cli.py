@@ -22,6 +22,7 @@ from . import (
     cli_org,
     cli_reach,
     cli_revisions,
+    cli_store,
     cli_work,
 )
 from .cli_context import CliContext, open_tui_for
@@ -102,6 +103,7 @@ def root(
         open_tui_for(ctx)
 
 
+cli_store.register(app)
 cli_org.register(app)
 cli_flows.register(app)
 cli_enforce.register(app)

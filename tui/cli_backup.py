@@ -46,6 +46,9 @@ def backup(
 
     state = ctx_of(ctx)
     url = state.url
+    if url.startswith("sqlite"):  # (a server store is pointed to pg_dump by backup_store)
+        state.store()  # a store, its clock (--now on a real-clock store is refused) and its key
+        state.close()
     result = _with_progress("backing up", lambda progress: backup_store(
         url, shown_url(url), path, state.clock().now(), progress))
     how = ", in one step (others kept writing)" if result.one_step else ""

@@ -1,8 +1,9 @@
 """``flowdeck demo``: build a fresh demo store and open the TUI as its owner.
 
 The demo goes to ``demo.db`` in the data directory (replaced every time),
-or to ``--db`` / ``FLOWDECK_DB``, which must not already hold a store with
-users in it. On a terminal the build shows a progress bar; piped, it stays
+or to ``--db`` / ``FLOWDECK_DB``, which must not already hold a store. Either
+way it is a simulated-clock store of its own (``--speed`` runs the demo fast).
+On a terminal the build shows a progress bar; piped, it stays
 plain and the TUI is not opened.
 """
 
@@ -74,8 +75,7 @@ def demo(
     ] = False,
 ) -> None:
     """Fill a fresh demo store and open the TUI as its owner."""
-    from store.engine import open_store, shown_url
-    from store.services import Flowdeck
+    from store.engine import init_store, place_of
 
     state = ctx_of(ctx)
     clock = state.clock(speed if speed is not None else state.speed)
@@ -84,13 +84,16 @@ def demo(
 
         clock = TimeLapseClock(state.now, clock.speed)
     url = normalize_db(state.db) if state.db else _remove_old_demo()
-    store = open_store(url, clock)
     try:
-        if state.db and Flowdeck(store, None).has_users():
-            raise Conflict(
-                f"{shown_url(url)} already holds a Flowdeck store; the demo needs a fresh one "
-                "(name a new file with --db, or leave --db out to use demo.db in the data "
-                "directory)")
+        store = init_store(url, clock, simulated_clock=True)
+    except FlowdeckError as exc:
+        if "already holds" not in str(exc):
+            raise
+        raise Conflict(
+            f"{place_of(url)} already holds a Flowdeck store; the demo needs a fresh one "
+            "(name a new file with --db, or leave --db out to use demo.db in the data "
+            "directory)") from None
+    try:
         try:
             from store.demo import build_demo  # type: ignore[import-not-found]
         except ImportError:

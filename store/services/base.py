@@ -95,7 +95,7 @@ def writes(fn: Callable[Concatenate[Any, Tx, P], R]) -> Callable[Concatenate[Any
         require_writable(self.readonly)
 
         def body(s: Session) -> R:
-            now = self.store.clock.now()
+            now = self.store.now(s)
             worktime.stop_overdue(s, now)
             return fn(self, self._tx(s, now), *args, **kwargs)
 

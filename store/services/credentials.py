@@ -88,7 +88,7 @@ class CredentialService(ServiceBase):
         cred = Credential(
             workspace_id=scope.workspace.id, name=name, name_key=name_key(name),
             component=comp.name, fields=sorted(secrets),
-            secret=self.store.secret_box().seal(secrets), updated_at=t.now,
+            secret=self.store.sealing_box(t.s).seal(secrets), updated_at=t.now,
             updated_by_id=t.actor_id)
         t.s.add(cred)
         t.s.flush()
@@ -103,7 +103,7 @@ class CredentialService(ServiceBase):
         scope, cred = self._credential(t, path)
         require(EDIT_CREDENTIALS, scope.role, scope.path)
         refuse_if_suspended(scope.contract)
-        box = self.store.secret_box()
+        box = self.store.sealing_box(t.s)
         merged = dict(secrets) if replace else {**box.open(cred.secret, f"credential {path}"),
                                                 **secrets}
         check_credential_fields(component(cred.component), merged)

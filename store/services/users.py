@@ -27,7 +27,7 @@ class UserService(ServiceBase):
             raise InvalidInput("a user needs a name of 1 to 200 characters")
 
         def body(s):
-            now = self.clock.now()
+            now = self.store.now(s)
             first = (s.scalar(select(func.count()).select_from(User)) or 0) == 0
             actor = None
             if not first:

@@ -2,7 +2,9 @@
 
 ``cli(*args)`` runs the script in a subprocess with ``FLOWDECK_DB`` pointing
 at the test's store (``cli.url``: its SQLite file ``cli.db``, or with
-``FLOWDECK_TEST_DB`` set an empty PostgreSQL database of its own),
+``FLOWDECK_TEST_DB`` set a PostgreSQL database of its own), a fresh
+simulated-clock store as ``flowdeck init --simulated-clock`` makes it
+(``Cli(tmp_path, init=False)``: no store yet),
 ``FLOWDECK_CONFIG`` at a config file in the
 test's directory, the data and config directories inside it too, and
 ``--now`` fixed at ``T0`` unless the test gives another instant. Every run
@@ -64,10 +66,10 @@ def check_shape(r: Result) -> None:
 class Cli:
     """Runs ``flowdeck`` as a user would, in the test's own corner of the disk."""
 
-    def __init__(self, tmp_path: Path, url: str | None = None) -> None:
+    def __init__(self, tmp_path: Path, url: str | None = None, *, init: bool = True) -> None:
         self.tmp = tmp_path
         self.db = tmp_path / "flowdeck.db"
-        self.url = url or backends.store_url(self.db, empty=True)
+        self.url = url or backends.store_url(self.db, empty=not init)
         self.config = tmp_path / "config.toml"
         env = {k: v for k, v in os.environ.items()
                if not k.startswith("FLOWDECK_") or k == "FLOWDECK_SECRET_KEY"}
@@ -144,6 +146,14 @@ class Cli:
 @pytest.fixture
 def cli(tmp_path: Path):
     runner = Cli(tmp_path)
+    yield runner
+    backends.drop(runner.url)
+
+
+@pytest.fixture
+def bare_cli(tmp_path: Path):
+    """``cli`` on a place with no store yet (a path with no file, an empty database)."""
+    runner = Cli(tmp_path, init=False)
     yield runner
     backends.drop(runner.url)
 

@@ -21,7 +21,8 @@ def test_demo_into_an_explicit_db_then_refuses_a_used_one(cli, tmp_path):
     cli("demo", "--speed", "-1", expect=2)
 
 
-def test_demo_default_file_is_replaced_each_time(cli, tmp_path):
+def test_demo_default_file_is_replaced_each_time(bare_cli, tmp_path):
+    cli = bare_cli
     env = {"FLOWDECK_DB": ""}
     first = cli("demo", env=env)
     [demo_db] = tmp_path.rglob("demo.db")  # in the data directory, which HOME/XDG put here

@@ -12,7 +12,7 @@ from flowdeck_world import T0, sqlite_url
 
 from store import migrate
 from store.clock import Clock, FrozenClock, iso, parse_instant
-from store.engine import open_store
+from store.engine import init_store, open_store
 from store.errors import StoreError
 from store.services import Flowdeck
 
@@ -25,7 +25,7 @@ def _tables(path) -> set[str]:
 @sqlite_only("a new SQLite file in WAL mode; tests/ops/test_postgres_store.py opens a new database")
 def test_a_new_store_is_created_at_the_head_revision_and_reopens(tmp_path):
     db = tmp_path / "new.db"
-    store = open_store(sqlite_url(db), FrozenClock(T0))
+    store = init_store(sqlite_url(db), FrozenClock(T0), simulated_clock=True)
     Flowdeck(store, None).add_user("root@example.com", "Root")
     store.close()
     with sqlite3.connect(db) as conn:
@@ -39,7 +39,7 @@ def test_a_new_store_is_created_at_the_head_revision_and_reopens(tmp_path):
 @sqlite_only("edits a SQLite file; tests/ops/test_postgres_store.py does the same to a database")
 def test_a_store_newer_than_the_code_is_refused(tmp_path):
     db = tmp_path / "newer.db"
-    open_store(sqlite_url(db), FrozenClock(T0)).close()
+    init_store(sqlite_url(db), FrozenClock(T0), simulated_clock=True).close()
     with sqlite3.connect(db) as conn:
         conn.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
     with pytest.raises(StoreError) as refused:
@@ -113,7 +113,7 @@ def test_clock_times_are_utc_truncated_to_seconds():
 @sqlite_only("reads stored times with sqlite3; tests/ops/test_postgres_store.py reads a database")
 def test_times_are_kept_and_shown_to_the_whole_second_in_utc(tmp_path):
     clock = FrozenClock(datetime(2026, 3, 2, 11, 0, 5, 987_654, tzinfo=timezone(timedelta(hours=2))))
-    store = open_store(sqlite_url(tmp_path / "t.db"), clock)
+    store = init_store(sqlite_url(tmp_path / "t.db"), clock, simulated_clock=True)
     Flowdeck(store, None).add_user("root@example.com", "Root")
     root = Flowdeck(store, "root@example.com")
     root.create_contract("Acme")

@@ -12,7 +12,7 @@ from sqlalchemy import insert
 from tui_helpers import NOW, press, settle, type_text
 
 from store.clock import FrozenClock
-from store.engine import open_store
+from store.engine import init_store
 from store.models import Flow
 from store.policy import WORK_TIME
 from store.services import Flowdeck
@@ -34,7 +34,7 @@ def big(tmp_path_factory):
     """One Limited workspace, Scale/Big, of 100,000 flows, bulk-inserted (read-only here)."""
     path = tmp_path_factory.mktemp("paging") / "big.db"
     clock = FrozenClock(NOW)
-    store = open_store(f"sqlite:///{path}", clock)
+    store = init_store(f"sqlite:///{path}", clock, simulated_clock=True)
     Flowdeck(store, None).add_user("root@scale.example", "Root")
     Flowdeck(store, "root@scale.example").add_user(OWNER, "Olga")
     olga = Flowdeck(store, OWNER)
