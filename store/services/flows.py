@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import select
 
 from .. import worktime
+from ..actions import already_active, not_active, refuse
 from ..clock import iso
-from ..components import check_setting, component
+from ..components import check_flow_steps, check_setting, component
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import FLOW_TYPES, Credential, Flow, FlowStep
 from ..names import check_name, name_key, split_path
-from ..permissions import COPY_FLOWS, EDIT_FLOWS, RUN_FLOWS, SWITCH_FLOW_TYPE, require
 from ..views import FlowView
 from .base import Tx, WsScope, reads, writes
-from .contracts import refuse_if_suspended
 from .flowviews import FlowReading
 
 
@@ -63,14 +64,16 @@ class FlowService(FlowReading):
         if not ids:
             return {}
         q = self._flow_query(t, None, None, None).where(Flow.id.in_(ids))
-        from .flowviews import flow_view
-        return {f.id: flow_view(f, c, w, t.now, [], role) for f, w, c, role in t.s.execute(q)}
+        return {f.id: self._flow_view(t, f, c, w, [], role) for f, w, c, role in t.s.execute(q)}
 
     # -- changing --------------------------------------------------------------
-    def _editable(self, t: Tx, path: str, permission=EDIT_FLOWS) -> tuple[WsScope, Flow]:
+    def _editable(self, t: Tx, path: str, action: str = "flow.edit", **state
+                  ) -> tuple[WsScope, Flow]:
+        """The flow at ``path``, if the caller may do ``action`` to it now (else the refusal)."""
         scope, flow = self._flow(t, path)
-        require(permission, scope.role, scope.path)
-        refuse_if_suspended(scope.contract)
+        refuse(action, self._scope_subject(t, scope, path=f"{scope.path}/{flow.name}",
+                                           flow_status=flow.status,
+                                           stop_reason=flow.stop_reason, **state))
         return scope, flow
 
     def _resolve_credential(self, t: Tx, scope: WsScope, comp_name: str, cred_name: str | None,
@@ -96,21 +99,16 @@ class FlowService(FlowReading):
                     *, realtime: bool = False) -> FlowView:
         c, w, n = split_path(path, 3, "flow")
         scope = self._workspace(t, f"{c}/{w}")
-        require(EDIT_FLOWS, scope.role, scope.path)
-        refuse_if_suspended(scope.contract)
+        refuse("flow.create", self._scope_subject(t, scope))
         name = check_name(n, "flow name")
         if t.s.scalars(select(Flow).where(Flow.workspace_id == scope.workspace.id,
                                           Flow.name_key == name_key(name))).first():
             raise Conflict(f"{scope.path} already has a flow named {name!r}")
         steps = list(steps or [("webhook", None)])
-        resolved = []
-        for i, (comp_name, cred_name) in enumerate(steps, start=1):
-            comp = component(comp_name)
-            if i == 1 and comp.kind != "trigger":
-                raise InvalidInput(f"step 1 must be a trigger (webhook or timer), not {comp.name}")
-            if i > 1 and comp.kind == "trigger":
-                raise InvalidInput(f"step {i} ({comp.name}) is a trigger; only step 1 may be one")
-            resolved.append((comp.name, self._resolve_credential(t, scope, comp.name, cred_name, i)))
+        comps = check_flow_steps([comp_name for comp_name, _ in steps])
+        resolved = [(comp.name, self._resolve_credential(t, scope, comp.name, cred_name, i))
+                    for i, (comp, (_, cred_name)) in enumerate(zip(comps, steps, strict=True),
+                                                              start=1)]
         flow = Flow(workspace_id=scope.workspace.id, name=name, name_key=name_key(name),
                     type="realtime" if realtime else "ordinary", created_at=t.now,
                     created_by_id=t.actor_id)
@@ -126,9 +124,7 @@ class FlowService(FlowReading):
 
     def _start(self, t: Tx, scope: WsScope, flow: Flow) -> None:
         if not worktime.start_flow(t.s, flow.id, scope.workspace.kind, t.now):
-            raise Conflict(
-                f"flow {scope.path}/{flow.name} is already active; starting it again would not "
-                "move its deadline (restart it to begin a fresh work time)")
+            raise already_active(f"{scope.path}/{flow.name}")
         t.s.refresh(flow)
         t.event("flow.started", flow=flow, path=f"{scope.path}/{flow.name}",
                 detail={"deadline": iso(flow.deadline),
@@ -136,23 +132,22 @@ class FlowService(FlowReading):
 
     @writes
     def start_flow(self, t: Tx, path: str) -> FlowView:
-        scope, flow = self._editable(t, path, RUN_FLOWS)
+        scope, flow = self._editable(t, path, "flow.start")
         self._start(t, scope, flow)
         return self._full_view(t, scope, flow)
 
     @writes
     def stop_flow(self, t: Tx, path: str) -> FlowView:
-        scope, flow = self._editable(t, path, RUN_FLOWS)
+        scope, flow = self._editable(t, path, "flow.stop")
         if worktime.stop_flow(t.s, flow.id, t.now, reason="manual", actor_id=t.actor_id) is None:
-            why = f" ({flow.stop_reason.replace('_', ' ')})" if flow.stop_reason else ""
-            raise Conflict(f"flow {scope.path}/{flow.name} is not active; it is {flow.status}{why}")
+            raise not_active(f"{scope.path}/{flow.name}", flow.status, flow.stop_reason)
         t.s.refresh(flow)
         return self._full_view(t, scope, flow)
 
     @writes
     def restart_flow(self, t: Tx, path: str) -> FlowView:
         """Stop (dropping the queue) then start: a fresh work time."""
-        scope, flow = self._editable(t, path, RUN_FLOWS)
+        scope, flow = self._editable(t, path, "flow.restart")
         worktime.stop_flow(t.s, flow.id, t.now, reason="manual", actor_id=t.actor_id)
         t.s.refresh(flow)
         self._start(t, scope, flow)
@@ -160,15 +155,12 @@ class FlowService(FlowReading):
 
     @writes
     def set_flow_type(self, t: Tx, path: str, flow_type: str) -> FlowView:
-        scope, flow = self._editable(t, path, SWITCH_FLOW_TYPE)
+        scope, flow = self._editable(t, path, "flow.type")
         flow_type = (flow_type or "").strip().lower()
         if flow_type not in FLOW_TYPES:
             raise InvalidInput(f"a flow type is ordinary or realtime, not {flow_type!r}")
         if flow.type == flow_type:
             raise Conflict(f"flow {scope.path}/{flow.name} is already {flow_type}")
-        if flow.status == "active":
-            raise Conflict(f"flow {scope.path}/{flow.name} is active; stop it before switching "
-                           "its type")
         old, flow.type = flow.type, flow_type
         t.s.add(flow)
         t.event("flow.type_changed", flow=flow, path=f"{scope.path}/{flow.name}",
@@ -184,6 +176,8 @@ class FlowService(FlowReading):
             count = len(t.s.scalars(select(FlowStep.id).where(FlowStep.flow_id == flow.id)).all())
             raise NotFound(f"flow {scope.path}/{flow.name} has no step {position} "
                            f"(it has {count})")
+        refuse("step.settings", self._scope_subject(t, scope, step=position,
+                                                    component=step.component))
         key = (key or "").strip()
         check_setting(component(step.component), key, value)
         if step.component == "http" and key == "method":
@@ -202,6 +196,9 @@ class FlowService(FlowReading):
                                                   FlowStep.position == position)).first()
         if step is None:
             raise NotFound(f"flow {scope.path}/{flow.name} has no step {position}")
+        if credential is not None:
+            refuse("step.credential", self._scope_subject(t, scope, step=position,
+                                                          component=step.component))
         step.credential_id = self._resolve_credential(t, scope, step.component, credential,
                                                       position)
         t.s.add(step)
@@ -214,14 +211,14 @@ class FlowService(FlowReading):
                   *, new_name: str | None = None) -> FlowView:
         """Copy a flow into another workspace of its contract as an inactive flow."""
         src_scope, flow = self._flow(t, path)
-        require(COPY_FLOWS, src_scope.role, src_scope.path)
+        # the source's role (its contract's suspension is the target's: copies stay within it)
+        refuse("flow.copy", replace(self._scope_subject(t, src_scope), suspended=False))
         dst = self._workspace(t, target)
         if dst.contract.id != src_scope.contract.id:
             raise InvalidInput("a flow can only be copied within its own contract")
         if dst.workspace.id == src_scope.workspace.id:
             raise InvalidInput(f"{path} is already in {dst.path}; copy it to another workspace")
-        require(COPY_FLOWS, dst.role, dst.path)
-        refuse_if_suspended(dst.contract)
+        refuse("flow.copy", self._scope_subject(t, dst))
         name = check_name(new_name or flow.name, "flow name")
         if t.s.scalars(select(Flow).where(Flow.workspace_id == dst.workspace.id,
                                           Flow.name_key == name_key(name))).first():
@@ -267,4 +264,4 @@ class FlowService(FlowReading):
         """Other workspaces of the flow's contract the caller could copy into."""
         contract = split_path(path, 3, "flow")[0]
         return [w.path for w in self.list_workspaces(contract)  # type: ignore[attr-defined]
-                if w.role in COPY_FLOWS.roles and w.path != "/".join(path.split("/")[:2])]
+                if w.may("flow.copy") and w.path != "/".join(path.split("/")[:2])]

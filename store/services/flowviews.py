@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
 
+from ..actions import FLOW_ACTIONS, NO_OFFER, STEP_ACTIONS, Offer, offer
 from ..components import COMPONENTS
 from ..errors import InvalidInput
 from ..models import (
@@ -40,7 +41,8 @@ def remaining(flow: Flow, now: datetime) -> int | None:
 
 
 def flow_view(flow: Flow, contract: Contract, ws: Workspace, now: datetime,
-              steps: list[StepView] | None = None, role: str | None = None) -> FlowView:
+              steps: list[StepView] | None = None, role: str | None = None,
+              allowed: Offer = NO_OFFER) -> FlowView:
     return FlowView(
         id=flow.id, path=f"{contract.name}/{ws.name}/{flow.name}", name=flow.name,
         contract=contract.name, workspace=ws.name, workspace_id=ws.id, workspace_kind=ws.kind,
@@ -48,12 +50,22 @@ def flow_view(flow: Flow, contract: Contract, ws: Workspace, now: datetime,
         remaining_seconds=remaining(flow, now), stopped_at=flow.stopped_at,
         stop_reason=flow.stop_reason, queued_messages=flow.queued,
         lost_messages=flow.lost_messages if flow.status == "stopped" else 0,
-        steps=steps or [], role=role, created_at=flow.created_at,
+        steps=steps or [], role=role, created_at=flow.created_at, offer=allowed,
     )
 
 
 class FlowReading(ServiceBase):
-    def _steps(self, t: Tx, flow_ids: list[int]) -> dict[int, list[StepView]]:
+    def _flow_view(self, t: Tx, flow: Flow, contract: Contract, ws: Workspace,
+                   steps: list[StepView], role: str | None) -> FlowView:
+        """A flow with what the caller may do with it now (``store/actions.py``)."""
+        subject = self._ws_subject(t, contract, ws, None, role,
+                                   path=f"{contract.name}/{ws.name}/{flow.name}",
+                                   flow_status=flow.status, stop_reason=flow.stop_reason)
+        return flow_view(flow, contract, ws, t.now, steps, role, offer(subject, FLOW_ACTIONS))
+
+    def _steps(self, t: Tx, flow_ids: list[int], scope=None) -> dict[int, list[StepView]]:
+        """The steps of flows; with the flows' ``scope`` (one workspace), what the caller may
+        do with each."""
         if not flow_ids:
             return {}
         queued = dict(
@@ -69,10 +81,12 @@ class FlowReading(ServiceBase):
         out: dict[int, list[StepView]] = {}
         for step, cred_name in rows:
             comp = COMPONENTS.get(step.component)
+            allowed = NO_OFFER if scope is None else offer(self._scope_subject(
+                t, scope, step=step.position, component=step.component), STEP_ACTIONS)
             out.setdefault(step.flow_id, []).append(StepView(
                 position=step.position, component=step.component, credential=cred_name,
                 settings=dict(step.settings or {}), queued=queued.get((step.flow_id, step.position), 0),
-                kind=comp.kind if comp else "action"))
+                kind=comp.kind if comp else "action", offer=allowed))
         return out
 
     def _visible_workspaces(self, t: Tx):
@@ -126,7 +140,7 @@ class FlowReading(ServiceBase):
             q = q.limit(max(0, limit))
         rows = t.s.execute(q).all()
         steps = self._steps(t, [f.id for f, *_ in rows]) if with_steps else {}
-        return [flow_view(f, c, w, t.now, steps.get(f.id, []), role) for f, w, c, role in rows]
+        return [self._flow_view(t, f, c, w, steps.get(f.id, []), role) for f, w, c, role in rows]
 
     def _count_flows(self, t: Tx, scope: str | None = None, *, search: str | None = None,
                      status: str | None = None) -> int:
@@ -143,5 +157,5 @@ class FlowReading(ServiceBase):
         return self._count(t, q)
 
     def _full_view(self, t: Tx, scope, flow: Flow) -> FlowView:
-        steps = self._steps(t, [flow.id]).get(flow.id, [])
-        return flow_view(flow, scope.contract, scope.workspace, t.now, steps, scope.role)
+        steps = self._steps(t, [flow.id], scope).get(flow.id, [])
+        return self._flow_view(t, flow, scope.contract, scope.workspace, steps, scope.role)

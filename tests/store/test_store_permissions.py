@@ -382,6 +382,7 @@ READ_METHODS = {
     "list_credentials", "get_credential", "list_flows", "count_flows", "get_flow",
     "flow_views_by_id", "workspaces_for_copy", "list_events", "list_requests", "revision",
     "list_executions", "list_failed", "flow_throughput", "throughput_rates", "flow_page",
+    "allowed",
     "sweep",  # enforcement, not a change of the caller's: runs in any session
 }
 
