@@ -265,7 +265,7 @@ class Offer:
     allowed: frozenset[str] = frozenset()
     refused: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     errors: Mapping[str, FlowdeckError] = field(
-        default_factory=lambda: MappingProxyType({}), repr=False)
+        default_factory=lambda: MappingProxyType({}), repr=False, compare=False)
 
     def may(self, action: str) -> bool:
         return action in self.allowed
