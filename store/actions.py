@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 
 from .components import COMPONENTS
@@ -240,22 +241,35 @@ def _permission(rule: Rule, s: Subject) -> PermissionDenied | None:
     return denial(p, s.contract_role if p.scope == "contract" else s.role, s.where)
 
 
+@lru_cache(maxsize=4096)
+def _standing(action: str, where: str, readonly: bool, support: bool, contract: str,
+              suspended: bool, contract_role: str | None, role: str | None
+              ) -> FlowdeckError | None:
+    """The session's, the role's and the contract's answer (the same for every flow of a
+    workspace: a page of a long list works it out once)."""
+    rule = RULES[action]
+    s = Subject(where=where, readonly=readonly, support=support, contract=contract,
+                suspended=suspended, contract_role=contract_role, role=role)
+    return ((readonly_denial(readonly) if rule.changes else None)
+            or _permission(rule, s)
+            or (suspended_error(contract) if rule.suspendable and suspended else None))
+
+
 def refusal(action: str, s: Subject) -> FlowdeckError | None:
     """Why the caller may not do ``action`` to ``s`` now (None: they may).
 
     In the order the services find it: the session, the role, the contract, the state.
     """
-    rule = RULES[action]
-    return ((readonly_denial(s.readonly) if rule.changes else None)
-            or _permission(rule, s)
-            or (suspended_error(s.contract) if rule.suspendable and s.suspended else None)
-            or (rule.state(s) if rule.state is not None else None))
+    state = RULES[action].state
+    return (_standing(action, s.where, s.readonly, s.support, s.contract, s.suspended,
+                      s.contract_role, s.role)
+            or (state(s) if state is not None else None))
 
 
 def refuse(action: str, s: Subject) -> None:
     """Raise the refusal of ``action``, if there is one (services call this first)."""
     if (refused := refusal(action, s)) is not None:
-        raise refused
+        raise type(refused)(refused.message)  # a fresh one: the answers are shared
 
 
 @dataclass(frozen=True)
@@ -279,7 +293,8 @@ class Offer:
     def check(self, action: str) -> None:
         """Raise the store's refusal of ``action``, as the service would."""
         if action in self.errors:
-            raise self.errors[action]
+            refused = self.errors[action]
+            raise type(refused)(refused.message)
         if action not in self.allowed:
             raise InvalidInput(f"{action} is not something to do here")
 
