@@ -24,10 +24,6 @@ from .base import FilterBar, FlowdeckScreen, Gate
 from .event_rows import event_cells
 from .form import FormField, FormScreen
 
-#: keys -> the store's action on the flow
-_FLOW_ACTIONS = {"start": "start", "stop": "stop", "restart": "restart", "send": "send",
-                 "switch_type": "type", "copy": "copy"}
-
 
 @dataclass
 class FlowData:
@@ -274,8 +270,8 @@ class FlowScreen(FlowdeckScreen):
         f = self.data.flow if self.data else None
         step, failed = self.current_step(), self.current_failed()
         on_step = {"row": "step", "selected": step is not None}
-        if action in _FLOW_ACTIONS:
-            return Gate(f"flow.{_FLOW_ACTIONS[action]}", f)
+        if action in flow_actions.STORE_ACTIONS:
+            return Gate(flow_actions.STORE_ACTIONS[action], f)
         if action in ("edit_step", "step_credential"):
             which = "step.settings" if action == "edit_step" else "step.credential"
             return Gate(which, step, **on_step)

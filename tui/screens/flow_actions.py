@@ -19,6 +19,10 @@ from ..format import hms
 from .confirm import ConfirmScreen
 from .form import FormField, FormScreen
 
+#: the keys of a flow (on the workspace's list and on its own screen) -> the store's action
+STORE_ACTIONS = {"start": "flow.start", "stop": "flow.stop", "restart": "flow.restart",
+                 "send": "flow.send", "switch_type": "flow.type", "copy": "flow.copy"}
+
 
 def _lost(flow: FlowView) -> str:
     n = flow.queued_messages

@@ -24,9 +24,6 @@ from .event_rows import event_cells
 from .flow_list import COLUMNS, FirstPage, FlowSource
 from .workspace_actions import confirm_delete_workspace, convert_workspace_form, request_full_form
 
-#: the keys of the flows tab -> the store's action on a flow
-_FLOW_ACTIONS = {"start": "start", "stop": "stop", "restart": "restart", "send": "send",
-                 "switch_type": "type", "copy": "copy"}
 _TAB_WORDS = {"flows": "Flows (1)", "credentials": "Credentials (2)", "members": "Members (3)",
               "events": "Events (4)"}
 
@@ -297,8 +294,8 @@ class WorkspaceScreen(FlowdeckScreen):
             "flows": {
                 "open": lambda: Gate(**flow),
                 "new": lambda: Gate("flow.create", ws),
-                **{a: (lambda a=a: Gate(f"flow.{_FLOW_ACTIONS[a]}", ws, **flow))
-                   for a in _FLOW_ACTIONS},
+                **{key: (lambda action=action: Gate(action, ws, **flow))
+                   for key, action in flow_actions.STORE_ACTIONS.items()},
             },
             "credentials": {
                 "new": lambda: Gate("credential.create", ws),
