@@ -51,6 +51,25 @@ def component(name: str) -> Component:
     return found
 
 
+def triggers() -> list[str]:
+    return [c.name for c in COMPONENTS.values() if c.kind == "trigger"]
+
+
+def check_flow_steps(names: list[str]) -> list[Component]:
+    """The components of a flow's steps, in order, or the refusal: step 1 and only step 1
+    is a trigger."""
+    comps = [component(name) for name in names]
+    if not comps:
+        raise InvalidInput(f"a flow needs at least a trigger ({' or '.join(triggers())})")
+    for i, comp in enumerate(comps, start=1):
+        if i == 1 and comp.kind != "trigger":
+            raise InvalidInput(
+                f"step 1 must be a trigger ({' or '.join(triggers())}), not {comp.name}")
+        if i > 1 and comp.kind == "trigger":
+            raise InvalidInput(f"step {i} ({comp.name}) is a trigger; only step 1 may be one")
+    return comps
+
+
 def check_credential_fields(comp: Component, fields: dict[str, str]) -> None:
     if not comp.takes_credential:
         takers = ", ".join(c.name for c in COMPONENTS.values() if c.takes_credential)

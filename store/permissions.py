@@ -1,8 +1,10 @@
 """Who may do what (DESIGN section 3), as data.
 
 Each permission names what it allows, in words a refusal can use, and the
-roles that hold it. Services ask ``require_*``; the TUI asks ``may_*`` to
-decide which actions to offer. Nothing else decides a permission.
+roles that hold it. ``store/actions.py`` combines them with the session's
+read-only state and the contract's suspension into the one answer both the
+services (refusing) and the views (``allowed``, offering) give; nothing
+outside ``store/`` decides a permission.
 """
 
 from __future__ import annotations
@@ -81,24 +83,42 @@ def may(permission: Permission, role: str | None) -> bool:
     return role is not None and role in permission.roles
 
 
-def require(permission: Permission, role: str | None, where: str) -> None:
-    """Refuse, naming the permission, unless ``role`` holds it."""
+def denial(permission: Permission, role: str | None, where: str) -> PermissionDenied | None:
+    """The refusal, naming the permission, unless ``role`` holds it (None: it does)."""
     if may(permission, role):
-        return
+        return None
     order = ("owner", "admin", "member") if permission.scope == "contract" else (
         "owner", "admin", "integrator", "guest")
     you = f"you are {role}" if role else "you have no role there"
-    raise PermissionDenied(
+    return PermissionDenied(
         f"to {permission.words} in {where} you need the "
         f"{_roles_text(permission.roles, order)} role in the {permission.scope} ({you})"
     )
 
 
+def support_denial(permission: Permission, is_support: bool) -> PermissionDenied | None:
+    if is_support:
+        return None
+    return PermissionDenied(f"only platform support staff may {permission.words}")
+
+
+def readonly_denial(readonly: bool) -> PermissionDenied | None:
+    if not readonly:
+        return None
+    return PermissionDenied("this session is read-only (--readonly): nothing can be changed")
+
+
+def require(permission: Permission, role: str | None, where: str) -> None:
+    """Refuse, naming the permission, unless ``role`` holds it."""
+    if (refused := denial(permission, role, where)) is not None:
+        raise refused
+
+
 def require_support(permission: Permission, is_support: bool) -> None:
-    if not is_support:
-        raise PermissionDenied(f"only platform support staff may {permission.words}")
+    if (refused := support_denial(permission, is_support)) is not None:
+        raise refused
 
 
 def require_writable(readonly: bool) -> None:
-    if readonly:
-        raise PermissionDenied("this session is read-only (--readonly): nothing can be changed")
+    if (refused := readonly_denial(readonly)) is not None:
+        raise refused

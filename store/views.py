@@ -1,19 +1,26 @@
 """What the services hand out: plain, immutable views with a JSON shape.
 
 The keys of ``to_json`` are the contract of the command line's ``--json``
-(DESIGN section 4); the TUI reads the same views.
+(DESIGN section 4); the TUI reads the same views. Each view also carries
+what the caller may do with it (``allowed``, and ``refused`` with the
+store's reason for the rest: see ``store/actions.py``); that stays out of
+the JSON.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
+from .actions import NO_OFFER, Offer
 from .clock import iso
 
 
 def _json(obj: Any) -> Any:
+    if isinstance(obj, View):
+        return obj.to_json()
     if isinstance(obj, datetime):
         return iso(obj)
     if isinstance(obj, dict):
@@ -24,8 +31,27 @@ def _json(obj: Any) -> Any:
 
 
 class View:
+    offer: Offer
+
     def to_json(self) -> dict[str, Any]:
-        return _json(asdict(self))  # type: ignore[call-overload]
+        return {f.name: _json(getattr(self, f.name))
+                for f in fields(self) if f.name != "offer"}  # type: ignore[arg-type]
+
+    @property
+    def allowed(self) -> frozenset[str]:
+        """The ids of the actions the caller may take on this (``store/actions.py``)."""
+        return self.offer.allowed
+
+    @property
+    def refused(self) -> Mapping[str, str]:
+        """For each action not allowed, the store's reason (the refusal's line)."""
+        return self.offer.refused
+
+    def may(self, action: str) -> bool:
+        return action in self.offer.allowed
+
+    def why(self, action: str) -> str | None:
+        return self.offer.why(action)
 
 
 @dataclass(frozen=True)
@@ -34,6 +60,7 @@ class UserView(View):
     email: str
     name: str
     support: bool
+    offer: Offer = field(default=NO_OFFER, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -44,6 +71,7 @@ class ContractView(View):
     role: str | None
     created_at: datetime
     workspaces: int = 0
+    offer: Offer = field(default=NO_OFFER, compare=False, repr=False)
 
     @property
     def path(self) -> str:
@@ -66,6 +94,7 @@ class WorkspaceView(View):
     active_flows: int = 0
     credentials: int = 0
     contract_status: str = "active"
+    offer: Offer = field(default=NO_OFFER, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -74,6 +103,7 @@ class MemberView(View):
     name: str
     role: str
     support: bool = False
+    offer: Offer = field(default=NO_OFFER, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -84,6 +114,7 @@ class StepView(View):
     settings: dict[str, Any]
     queued: int
     kind: str = "action"  # trigger or action
+    offer: Offer = field(default=NO_OFFER, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -110,6 +141,7 @@ class FlowView(View):
     revision: int = 1  # the current revision of its definition
     queued_on_older_revisions: int = 0  # messages still going through an earlier definition
     webhook_path: str | None = None  # /hooks/<token>, for those who may see secrets
+    offer: Offer = field(default=NO_OFFER, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -148,6 +180,7 @@ class CredentialView(View):
     updated_at: datetime
     updated_by: str | None
     used_by: list[str] = field(default_factory=list)
+    offer: Offer = field(default=NO_OFFER, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -202,6 +235,7 @@ class SupportRequestView(View):
     handled_by: str | None
     handled_at: datetime | None
     decision: str | None
+    offer: Offer = field(default=NO_OFFER, compare=False, repr=False)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ use; each group of operations lives in its own module.
 from __future__ import annotations
 
 from .. import worktime
+from ..actions import NO_OFFER, Offer
 from ..engine import Store
 from ..views import SweepResult
 from .contracts import ContractService
@@ -37,6 +38,23 @@ class Flowdeck(
 
     def revision(self) -> int:
         return self.store.revision()
+
+    def allowed(self, path: str | None = None) -> Offer:
+        """What the caller may do with the contract, workspace or flow at ``path`` (or, with
+        no path, as such): ``offer.allowed`` and ``offer.refused`` (``store/actions.py``).
+
+        ``offer.check(action)`` raises the refusal the service would give. What the caller
+        may not see is refused as not found, as everywhere.
+        """
+        if not path:
+            me = self.me()
+            return me.offer if me is not None else NO_OFFER
+        depth = len(path.split("/"))
+        if depth == 1:
+            return self.get_contract(path).offer
+        if depth == 2:
+            return self.get_workspace(path, counts=False).offer
+        return self.get_flow(path).offer
 
 
 __all__ = ["Flowdeck", "parse_payload", "parse_secret_pairs", "parse_step"]

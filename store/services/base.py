@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from .. import worktime
+from ..actions import Subject
 from ..engine import Store
 from ..errors import NotFound
 from ..models import Contract, ContractMember, Event, Flow, User, Workspace, WorkspaceMember
@@ -173,6 +174,24 @@ class ServiceBase:
             return q
         return q.join(WorkspaceMember, WorkspaceMember.workspace_id == Workspace.id).where(
             WorkspaceMember.user_id == t.user.id)
+
+    # -- what the caller may do (store/actions.py) ---------------------------
+    def _contract_subject(self, t: Tx, contract: Contract, role: str | None) -> Subject:
+        return Subject(where=contract.name, path=contract.name, readonly=self.readonly,
+                       support=t.is_support, contract=contract.name,
+                       suspended=contract.status == "suspended", contract_role=role)
+
+    def _ws_subject(self, t: Tx, contract: Contract, workspace: Workspace,
+                    contract_role: str | None, role: str | None, **state: Any) -> Subject:
+        path = f"{contract.name}/{workspace.name}"
+        return Subject(where=path, path=state.pop("path", path), readonly=self.readonly,
+                       support=t.is_support, contract=contract.name,
+                       suspended=contract.status == "suspended", contract_role=contract_role,
+                       role=role, **state)
+
+    def _scope_subject(self, t: Tx, scope: WsScope, **state: Any) -> Subject:
+        return self._ws_subject(t, scope.contract, scope.workspace, scope.contract_role,
+                                scope.role, **state)
 
     def _count(self, t: Tx, stmt) -> int:
         return t.s.scalar(select(func.count()).select_from(stmt.subquery())) or 0

@@ -4,28 +4,21 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from ..actions import CONTRACT_ACTIONS, Subject, offer, refuse
 from ..errors import Conflict
 from ..models import Contract, ContractMember
 from ..names import check_name, name_key
-from ..permissions import RENAME_CONTRACT, SUSPEND_CONTRACT, require, require_support
 from ..views import ContractView
 from ..worktime import stop_contract_flows
 from .base import ServiceBase, Tx, reads, writes
-
-
-def refuse_if_suspended(contract: Contract) -> None:
-    if contract.status == "suspended":
-        raise Conflict(
-            f"contract {contract.name} is suspended: nothing in it can change until "
-            "support resumes it"
-        )
 
 
 class ContractService(ServiceBase):
     def _contract_view(self, t: Tx, c: Contract, role: str | None) -> ContractView:
         visible = self._visible_workspace_ids(t, c, role)
         return ContractView(id=c.id, name=c.name, status=c.status, role=role,
-                            created_at=c.created_at, workspaces=self._count(t, visible))
+                            created_at=c.created_at, workspaces=self._count(t, visible),
+                            offer=offer(self._contract_subject(t, c, role), CONTRACT_ACTIONS))
 
     def _unique_contract_name(self, t: Tx, name: str, exclude: int | None = None) -> None:
         clash = t.s.scalars(select(Contract).where(Contract.name_key == name_key(name))).first()
@@ -36,6 +29,7 @@ class ContractService(ServiceBase):
     def create_contract(self, t: Tx, name: str) -> ContractView:
         if t.user is None:
             raise Conflict("the system cannot own a contract")
+        refuse("contract.create", Subject(readonly=self.readonly, support=t.is_support))
         name = check_name(name, "contract name")
         self._unique_contract_name(t, name)
         contract = Contract(name=name, name_key=name_key(name), created_at=t.now)
@@ -44,7 +38,8 @@ class ContractService(ServiceBase):
         t.s.add(ContractMember(contract_id=contract.id, user_id=t.user.id, role="owner"))
         t.event("contract.created", contract=contract, path=name, detail={"name": name})
         return ContractView(id=contract.id, name=name, status="active", role="owner",
-                            created_at=t.now, workspaces=0)
+                            created_at=t.now, workspaces=0, offer=offer(
+                                self._contract_subject(t, contract, "owner"), CONTRACT_ACTIONS))
 
     @reads
     def list_contracts(self, t: Tx) -> list[ContractView]:
@@ -73,8 +68,7 @@ class ContractService(ServiceBase):
     @writes
     def rename_contract(self, t: Tx, name: str, new_name: str) -> ContractView:
         contract, role = self._contract(t, name)
-        require(RENAME_CONTRACT, role, contract.name)
-        refuse_if_suspended(contract)
+        refuse("contract.rename", self._contract_subject(t, contract, role))
         new_name = check_name(new_name, "contract name")
         self._unique_contract_name(t, new_name, exclude=contract.id)
         old = contract.name
@@ -86,7 +80,7 @@ class ContractService(ServiceBase):
 
     @writes
     def suspend_contract(self, t: Tx, name: str) -> ContractView:
-        require_support(SUSPEND_CONTRACT, t.is_support)
+        refuse("contract.suspend", Subject(readonly=self.readonly, support=t.is_support))
         contract, role = self._contract(t, name)
         if contract.status == "suspended":
             raise Conflict(f"contract {contract.name} is already suspended")
@@ -101,7 +95,7 @@ class ContractService(ServiceBase):
 
     @writes
     def resume_contract(self, t: Tx, name: str) -> ContractView:
-        require_support(SUSPEND_CONTRACT, t.is_support)
+        refuse("contract.suspend", Subject(readonly=self.readonly, support=t.is_support))
         contract, role = self._contract(t, name)
         if contract.status != "suspended":
             raise Conflict(f"contract {contract.name} is not suspended")

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from ..actions import CREDENTIAL_ACTIONS, offer, refuse
 from ..components import check_credential_fields, component
 from ..errors import ConfirmationRequired, Conflict, InvalidInput, NotFound, RuleViolation
 from ..models import Credential, Flow, FlowStep, User
 from ..names import check_name, name_key, split_path
-from ..permissions import EDIT_CREDENTIALS, REVEAL_CREDENTIALS, require
 from ..secrets import MASK
 from ..views import CredentialView
 from .base import ServiceBase, Tx, WsScope, reads, writes
-from .contracts import refuse_if_suspended
 
 
 def parse_secret_pairs(pairs: list[str]) -> dict[str, str]:
@@ -60,12 +59,13 @@ class CredentialService(ServiceBase):
         ids = {c.updated_by_id for c in creds if c.updated_by_id}
         emails = dict(t.s.execute(select(User.id, User.email).where(User.id.in_(ids))).all()) \
             if ids else {}
+        allowed = offer(self._scope_subject(t, scope), CREDENTIAL_ACTIONS)
         return [
             CredentialView(
                 id=c.id, path=f"{scope.path}/{c.name}", name=c.name, component=c.component,
                 fields=sorted(c.fields), masked={f: MASK for f in sorted(c.fields)},
                 updated_at=c.updated_at, updated_by=emails.get(c.updated_by_id),
-                used_by=used.get(c.id, []),
+                used_by=used.get(c.id, []), offer=allowed,
             )
             for c in creds
         ]
@@ -75,8 +75,7 @@ class CredentialService(ServiceBase):
                        secrets: dict[str, str]) -> CredentialView:
         c, w, n = split_path(path, 3, "credential")
         scope = self._workspace(t, f"{c}/{w}")
-        require(EDIT_CREDENTIALS, scope.role, scope.path)
-        refuse_if_suspended(scope.contract)
+        refuse("credential.create", self._scope_subject(t, scope))
         name = check_name(n, "credential name")
         comp = component(component_name)
         check_credential_fields(comp, secrets)
@@ -101,8 +100,7 @@ class CredentialService(ServiceBase):
                           replace: bool = False) -> CredentialView:
         """Change secret fields (merged into the old ones unless ``replace``)."""
         scope, cred = self._credential(t, path)
-        require(EDIT_CREDENTIALS, scope.role, scope.path)
-        refuse_if_suspended(scope.contract)
+        refuse("credential.edit", self._scope_subject(t, scope))
         box = self.store.sealing_box(t.s)
         merged = dict(secrets) if replace else {**box.open(cred.secret, f"credential {path}"),
                                                 **secrets}
@@ -130,7 +128,7 @@ class CredentialService(ServiceBase):
     def reveal_credential(self, t: Tx, path: str) -> dict[str, str]:
         """The secret fields in clear, for owners, admins and integrators; recorded."""
         scope, cred = self._credential(t, path)
-        require(REVEAL_CREDENTIALS, scope.role, scope.path)
+        refuse("credential.reveal", self._scope_subject(t, scope))
         fields = self.store.secret_box().open(cred.secret, f"credential {path}")
         t.event("credential.revealed", workspace=scope.workspace,
                 path=f"{scope.path}/{cred.name}", detail={"fields": sorted(fields)})
@@ -139,8 +137,7 @@ class CredentialService(ServiceBase):
     @writes
     def delete_credential(self, t: Tx, path: str, *, yes: bool = False) -> CredentialView:
         scope, cred = self._credential(t, path)
-        require(EDIT_CREDENTIALS, scope.role, scope.path)
-        refuse_if_suspended(scope.contract)
+        refuse("credential.edit", self._scope_subject(t, scope))
         view = self._views(t, scope, [cred])[0]
         active = t.s.scalars(
             select(Flow.name).join(FlowStep, FlowStep.flow_id == Flow.id)

@@ -17,13 +17,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from .. import worktime
-from ..errors import Conflict, FlowdeckError, InvalidInput, NotFound
+from ..actions import Subject, refusal
+from ..errors import Conflict, InvalidInput, NotFound
 from ..models import Contract, Flow, Workspace, WorkspaceMember
 from ..names import name_key, split_path
-from ..permissions import RUN_FLOWS, require, require_writable
+from ..permissions import require_writable
 from ..views import FlowRunResult, FlowRunView
 from .base import Tx, reads, writes
-from .contracts import refuse_if_suspended
 from .flowviews import FlowReading
 
 ACTIONS = ("start", "stop", "restart")
@@ -166,25 +166,21 @@ class FlowRunService(FlowReading):
                                      _choice(kind, KINDS, "workspace kind"))
         many = filtered or len(targets) > 1
         for x in targets:
-            self._check(action, x, many)
+            self._check(t, action, x, many)
         return targets
 
-    @staticmethod
-    def _check(action: str, x: _Target, many: bool) -> None:
-        try:
-            require(RUN_FLOWS, x.role, x.workspace)
-            refuse_if_suspended(x.contract)
-        except FlowdeckError as refusal:
-            if not many:
-                raise
-            raise type(refusal)(f"{x.path}: {refusal.message}") from None
-        if action == "start" and x.status == "active":
-            raise Conflict(
-                f"flow {x.path} is already active; starting it again would not move its "
-                "deadline (restart it to begin a fresh work time)")
-        if action == "stop" and x.status != "active":
-            why = f" ({x.stop_reason.replace('_', ' ')})" if x.stop_reason else ""
-            raise Conflict(f"flow {x.path} is not active; it is {x.status}{why}")
+    def _check(self, t: Tx, action: str, x: _Target, many: bool) -> None:
+        """The refusal of ``store/actions.py`` for this flow (a permission or a suspended
+        contract prefixed with the flow's path when several are asked for)."""
+        refused = refusal(f"flow.{action}", Subject(
+            where=x.workspace, path=x.path, readonly=self.readonly, support=t.is_support,
+            contract=x.contract.name, suspended=x.contract.status == "suspended", role=x.role,
+            flow_status=x.status, stop_reason=x.stop_reason))
+        if refused is None:
+            return
+        if many and x.path not in refused.message:  # a state's refusal names the flow already
+            raise type(refused)(f"{x.path}: {refused.message}")
+        raise type(refused)(refused.message)
 
     _COLUMNS = (Flow.id, Flow.name, Flow.name_key, Flow.status, Flow.stop_reason, Flow.queued,
                 Workspace.name, Workspace.kind, Contract, WorkspaceMember.role)

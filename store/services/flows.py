@@ -8,16 +8,15 @@ from dataclasses import replace
 from sqlalchemy import select
 
 from .. import flowdefs
-from ..components import check_setting, component
+from ..actions import refuse
+from ..components import check_flow_steps, check_setting, component
 from ..errors import Conflict, InvalidInput, NotFound
 from ..flowdiff import public
 from ..models import FLOW_TYPES, Credential, Flow, FlowStep, webhook_token
 from ..names import check_name, name_key, split_path
-from ..permissions import COPY_FLOWS, EDIT_FLOWS, SWITCH_FLOW_TYPE, require
 from ..text import check_text
 from ..views import FlowView
 from .base import Tx, WsScope, reads, writes
-from .contracts import refuse_if_suspended
 from .flowruns import FlowRunService
 from .timeleft import TimeLeftReading
 
@@ -68,14 +67,16 @@ class FlowService(FlowRunService, TimeLeftReading):
         if not ids:
             return {}
         q = self._flow_query(t, None, None, None).where(Flow.id.in_(ids))
-        from .flowviews import flow_view
-        return {f.id: flow_view(f, c, w, t.now, [], role) for f, w, c, role in t.s.execute(q)}
+        return {f.id: self._flow_view(t, f, c, w, [], role) for f, w, c, role in t.s.execute(q)}
 
     # -- changing --------------------------------------------------------------
-    def _editable(self, t: Tx, path: str, permission=EDIT_FLOWS) -> tuple[WsScope, Flow]:
+    def _editable(self, t: Tx, path: str, action: str = "flow.edit", **state
+                  ) -> tuple[WsScope, Flow]:
+        """The flow at ``path``, if the caller may do ``action`` to it now (else the refusal)."""
         scope, flow = self._flow(t, path)
-        require(permission, scope.role, scope.path)
-        refuse_if_suspended(scope.contract)
+        refuse(action, self._scope_subject(t, scope, path=f"{scope.path}/{flow.name}",
+                                           flow_status=flow.status,
+                                           stop_reason=flow.stop_reason, **state))
         return scope, flow
 
     def _resolve_credential(self, t: Tx, scope: WsScope, comp_name: str, cred_name: str | None,
@@ -101,21 +102,16 @@ class FlowService(FlowRunService, TimeLeftReading):
                     *, realtime: bool = False) -> FlowView:
         c, w, n = split_path(path, 3, "flow")
         scope = self._workspace(t, f"{c}/{w}")
-        require(EDIT_FLOWS, scope.role, scope.path)
-        refuse_if_suspended(scope.contract)
+        refuse("flow.create", self._scope_subject(t, scope))
         name = check_name(n, "flow name")
         if t.s.scalars(select(Flow).where(Flow.workspace_id == scope.workspace.id,
                                           Flow.name_key == name_key(name))).first():
             raise Conflict(f"{scope.path} already has a flow named {name!r}")
         steps = list(steps or [("webhook", None)])
-        resolved = []
-        for i, (comp_name, cred_name) in enumerate(steps, start=1):
-            comp = component(comp_name)
-            if i == 1 and comp.kind != "trigger":
-                raise InvalidInput(f"step 1 must be a trigger (webhook or timer), not {comp.name}")
-            if i > 1 and comp.kind == "trigger":
-                raise InvalidInput(f"step {i} ({comp.name}) is a trigger; only step 1 may be one")
-            resolved.append((comp.name, self._resolve_credential(t, scope, comp.name, cred_name, i)))
+        comps = check_flow_steps([comp_name for comp_name, _ in steps])
+        resolved = [(comp.name, self._resolve_credential(t, scope, comp.name, cred_name, i))
+                    for i, (comp, (_, cred_name)) in enumerate(zip(comps, steps, strict=True),
+                                                              start=1)]
         flow = Flow(workspace_id=scope.workspace.id, name=name, name_key=name_key(name),
                     type="realtime" if realtime else "ordinary", created_at=t.now,
                     created_by_id=t.actor_id)
@@ -150,15 +146,12 @@ class FlowService(FlowRunService, TimeLeftReading):
 
     @writes
     def set_flow_type(self, t: Tx, path: str, flow_type: str) -> FlowView:
-        scope, flow = self._editable(t, path, SWITCH_FLOW_TYPE)
+        scope, flow = self._editable(t, path, "flow.type")
         flow_type = (flow_type or "").strip().lower()
         if flow_type not in FLOW_TYPES:
             raise InvalidInput(f"a flow type is ordinary or realtime, not {flow_type!r}")
         if flow.type == flow_type:
             raise Conflict(f"flow {scope.path}/{flow.name} is already {flow_type}")
-        if flow.status == "active":
-            raise Conflict(f"flow {scope.path}/{flow.name} is active; stop it before switching "
-                           "its type")
         old = flow.type
         number = flowdefs.commit(t, flow, flowdefs.current_steps(t.s, flow.id), flow_type,
                                  f"type {old} → {flow_type}")
@@ -176,6 +169,8 @@ class FlowService(FlowRunService, TimeLeftReading):
             count = len(t.s.scalars(select(FlowStep.id).where(FlowStep.flow_id == flow.id)).all())
             raise NotFound(f"flow {scope.path}/{flow.name} has no step {position} "
                            f"(it has {count})")
+        refuse("step.settings", self._scope_subject(t, scope, step=position,
+                                                    component=step.component))
         key = check_text((key or "").strip(), "a step setting's name")
         check_text(value, f"step setting {key!r}",
                    multiline=step.component == "transform" and key == "expression")
@@ -210,6 +205,9 @@ class FlowService(FlowRunService, TimeLeftReading):
                                                   FlowStep.position == position)).first()
         if step is None:
             raise NotFound(f"flow {scope.path}/{flow.name} has no step {position}")
+        if credential is not None:
+            refuse("step.credential", self._scope_subject(t, scope, step=position,
+                                                          component=step.component))
         cred_id = self._resolve_credential(t, scope, step.component, credential, position)
         steps = flowdefs.current_steps(t.s, flow.id)
         before = steps[position - 1]["credential"]
@@ -232,8 +230,7 @@ class FlowService(FlowRunService, TimeLeftReading):
                   *, new_name: str | None = None) -> FlowView:
         """Copy a flow into another workspace of its contract as an inactive flow."""
         src_scope, flow = self._flow(t, path)
-        require(COPY_FLOWS, src_scope.role, src_scope.path)
-        dst = self._other_workspace(t, src_scope, path, target, COPY_FLOWS, "copied")
+        dst = self._other_workspace(t, src_scope, path, target, "flow.copy", "copied")
         name = check_name(new_name or flow.name, "flow name")
         if t.s.scalars(select(Flow).where(Flow.workspace_id == dst.workspace.id,
                                           Flow.name_key == name_key(name))).first():
@@ -246,16 +243,18 @@ class FlowService(FlowRunService, TimeLeftReading):
                 detail={"from": f"{src_scope.path}/{flow.name}", "credentials": mapped})
         return self._full_view(t, dst, copy)
 
-    def _other_workspace(self, t: Tx, src: WsScope, path: str, target: str, permission,
+    def _other_workspace(self, t: Tx, src: WsScope, path: str, target: str, action: str,
                          verb: str) -> WsScope:
-        """The workspace a flow goes to: another of its contract, where the caller may."""
+        """The workspace a flow goes to: another of its contract, where the caller may do
+        ``action`` (copy, promote) in both."""
+        # the source's role (its contract's suspension is the target's: flows stay within it)
+        refuse(action, replace(self._scope_subject(t, src), suspended=False))
         dst = self._workspace(t, target)
         if dst.contract.id != src.contract.id:
             raise InvalidInput(f"a flow can only be {verb} within its own contract")
         if dst.workspace.id == src.workspace.id:
             raise InvalidInput(f"{path} is already in {dst.path}; name another workspace")
-        require(permission, dst.role, dst.path)
-        refuse_if_suspended(dst.contract)
+        refuse(action, self._scope_subject(t, dst))
         return dst
 
     def _map_credentials(self, t: Tx, path: str, steps: list[dict], dst: WsScope,
@@ -321,4 +320,4 @@ class FlowService(FlowRunService, TimeLeftReading):
         """Other workspaces of the flow's contract the caller could copy into."""
         contract = split_path(path, 3, "flow")[0]
         return [w.path for w in self.list_workspaces(contract)  # type: ignore[attr-defined]
-                if w.role in COPY_FLOWS.roles and w.path != "/".join(path.split("/")[:2])]
+                if w.may("flow.copy") and w.path != "/".join(path.split("/")[:2])]

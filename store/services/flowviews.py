@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
 
+from ..actions import FLOW_ACTIONS, NO_OFFER, STEP_ACTIONS, Offer, offer
 from ..components import COMPONENTS
 from ..errors import InvalidInput
 from ..models import (
@@ -49,7 +50,7 @@ def webhook_path(flow: Flow, steps: list[StepView] | None, role: str | None) -> 
 
 def flow_view(flow: Flow, contract: Contract, ws: Workspace, now: datetime,
               steps: list[StepView] | None = None, role: str | None = None,
-              older: int = 0) -> FlowView:
+              older: int = 0, allowed: Offer = NO_OFFER) -> FlowView:
     return FlowView(
         id=flow.id, path=f"{contract.name}/{ws.name}/{flow.name}", name=flow.name,
         contract=contract.name, workspace=ws.name, workspace_id=ws.id, workspace_kind=ws.kind,
@@ -59,12 +60,23 @@ def flow_view(flow: Flow, contract: Contract, ws: Workspace, now: datetime,
         lost_messages=flow.lost_messages if flow.status == "stopped" else 0,
         steps=steps or [], role=role, created_at=flow.created_at, revision=flow.revision,
         queued_on_older_revisions=older,
-        webhook_path=webhook_path(flow, steps, role),
+        webhook_path=webhook_path(flow, steps, role), offer=allowed,
     )
 
 
 class FlowReading(ServiceBase):
-    def _steps(self, t: Tx, flow_ids: list[int]) -> dict[int, list[StepView]]:
+    def _flow_view(self, t: Tx, flow: Flow, contract: Contract, ws: Workspace,
+                   steps: list[StepView], role: str | None, older: int = 0) -> FlowView:
+        """A flow with what the caller may do with it now (``store/actions.py``)."""
+        subject = self._ws_subject(t, contract, ws, None, role,
+                                   path=f"{contract.name}/{ws.name}/{flow.name}",
+                                   flow_status=flow.status, stop_reason=flow.stop_reason)
+        return flow_view(flow, contract, ws, t.now, steps, role, older,
+                         offer(subject, FLOW_ACTIONS))
+
+    def _steps(self, t: Tx, flow_ids: list[int], scope=None) -> dict[int, list[StepView]]:
+        """The steps of flows; with the flows' ``scope`` (one workspace), what the caller may
+        do with each."""
         if not flow_ids:
             return {}
         queued = dict(  # a step's queue: messages at it on the flow's current revision
@@ -82,10 +94,12 @@ class FlowReading(ServiceBase):
         out: dict[int, list[StepView]] = {}
         for step, cred_name in rows:
             comp = COMPONENTS.get(step.component)
+            allowed = NO_OFFER if scope is None else offer(self._scope_subject(
+                t, scope, step=step.position, component=step.component), STEP_ACTIONS)
             out.setdefault(step.flow_id, []).append(StepView(
                 position=step.position, component=step.component, credential=cred_name,
                 settings=dict(step.settings or {}), queued=queued.get((step.flow_id, step.position), 0),
-                kind=comp.kind if comp else "action"))
+                kind=comp.kind if comp else "action", offer=allowed))
         return out
 
     def _visible_workspaces(self, t: Tx):
@@ -141,7 +155,7 @@ class FlowReading(ServiceBase):
         ids = [f.id for f, *_ in rows]
         steps = self._steps(t, ids) if with_steps else {}
         older = self._older(t, ids) if with_steps else {}
-        return [flow_view(f, c, w, t.now, steps.get(f.id, []), role, older.get(f.id, 0))
+        return [self._flow_view(t, f, c, w, steps.get(f.id, []), role, older.get(f.id, 0))
                 for f, w, c, role in rows]
 
     def _older(self, t: Tx, flow_ids: list[int]) -> dict[int, int]:
@@ -168,6 +182,6 @@ class FlowReading(ServiceBase):
         return self._count(t, q)
 
     def _full_view(self, t: Tx, scope, flow: Flow) -> FlowView:
-        steps = self._steps(t, [flow.id]).get(flow.id, [])
+        steps = self._steps(t, [flow.id], scope).get(flow.id, [])
         older = self._older(t, [flow.id]).get(flow.id, 0)
-        return flow_view(flow, scope.contract, scope.workspace, t.now, steps, scope.role, older)
+        return self._flow_view(t, flow, scope.contract, scope.workspace, steps, scope.role, older)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import delete, func, select
 
+from ..actions import offer, refuse
 from ..errors import Conflict, InvalidInput, NotFound, RuleViolation
 from ..models import (
     CONTRACT_ROLES,
@@ -15,10 +16,8 @@ from ..models import (
     WorkspaceMember,
 )
 from ..names import check_email
-from ..permissions import MANAGE_CONTRACT_MEMBERS, MANAGE_WORKSPACE_MEMBERS, require
 from ..views import MemberView
 from .base import ServiceBase, Tx, WsScope, reads, writes
-from .contracts import refuse_if_suspended
 
 
 def _role(role: str, allowed: tuple[str, ...], where: str) -> str:
@@ -39,8 +38,7 @@ class MemberService(ServiceBase):
     # -- contract members ----------------------------------------------------
     def _contract_for_members(self, t: Tx, name: str) -> Contract:
         contract, role = self._contract(t, name)
-        require(MANAGE_CONTRACT_MEMBERS, role, contract.name)
-        refuse_if_suspended(contract)
+        refuse("contract.members", self._contract_subject(t, contract, role))
         # one change of a contract's members at a time (PostgreSQL: a row lock; SQLite's
         # writes are serial already), so two owners leaving at once cannot leave none
         t.s.execute(select(Contract.id).where(Contract.id == contract.id).with_for_update())
@@ -103,17 +101,18 @@ class MemberService(ServiceBase):
 
     @reads
     def list_members(self, t: Tx, contract_name: str) -> list[MemberView]:
-        contract, _ = self._contract(t, contract_name)
+        contract, role = self._contract(t, contract_name)
         rows = t.s.execute(
             select(User, ContractMember.role).join(ContractMember, ContractMember.user_id == User.id)
             .where(ContractMember.contract_id == contract.id).order_by(User.email)).all()
-        return [MemberView(email=u.email, name=u.name, role=r, support=u.support) for u, r in rows]
+        allowed = offer(self._contract_subject(t, contract, role), ("contract.members",))
+        return [MemberView(email=u.email, name=u.name, role=r, support=u.support, offer=allowed)
+                for u, r in rows]
 
     # -- workspace members ---------------------------------------------------
     def _ws_for_members(self, t: Tx, path: str) -> WsScope:
         scope = self._workspace(t, path)
-        require(MANAGE_WORKSPACE_MEMBERS, scope.role, scope.path)
-        refuse_if_suspended(scope.contract)
+        refuse("workspace.members", self._scope_subject(t, scope))
         return scope
 
     @writes
@@ -165,4 +164,6 @@ class MemberService(ServiceBase):
             select(User, WorkspaceMember.role)
             .join(WorkspaceMember, WorkspaceMember.user_id == User.id)
             .where(WorkspaceMember.workspace_id == scope.workspace.id).order_by(User.email)).all()
-        return [MemberView(email=u.email, name=u.name, role=r, support=u.support) for u, r in rows]
+        allowed = offer(self._scope_subject(t, scope), ("workspace.members",))
+        return [MemberView(email=u.email, name=u.name, role=r, support=u.support, offer=allowed)
+                for u, r in rows]

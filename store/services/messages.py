@@ -7,13 +7,12 @@ from typing import Any
 
 from sqlalchemy import insert, update
 
+from ..actions import refuse
 from ..clock import iso
 from ..errors import Conflict, InvalidInput, QuotaExceeded
 from ..models import Flow, Message
-from ..permissions import SEND_MESSAGES, require
 from ..policy import queue_cap
 from .base import ServiceBase, Tx, writes
-from .contracts import refuse_if_suspended
 
 MAX_SEND = 100_000
 
@@ -52,9 +51,9 @@ class MessageService(ServiceBase):
         if not isinstance(count, int) or count < 1 or count > MAX_SEND:
             raise InvalidInput(f"--count must be between 1 and {MAX_SEND:,}")
         scope, flow = self._flow(t, path)
-        require(SEND_MESSAGES, scope.role, scope.path)
-        refuse_if_suspended(scope.contract)
         full_path = f"{scope.path}/{flow.name}"
+        refuse("flow.send", self._scope_subject(t, scope, path=full_path,
+                                                flow_status=flow.status))
         reserve(t, flow, scope.workspace.kind, count, full_path)
         sender = t.user.email if t.user else "system"
         rows = [

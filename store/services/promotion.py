@@ -20,7 +20,7 @@ from ..errors import Conflict
 from ..flowdiff import Difference, diff, same_shape
 from ..models import Flow, FlowStep, Workspace
 from ..names import name_key
-from ..permissions import PROMOTE_FLOWS, require
+from ..permissions import PROMOTE_FLOWS
 from ..views import PromotionView
 from .base import Tx, WsScope, reads, writes
 from .revisions import RevisionService
@@ -47,8 +47,7 @@ class _Plan:
 class PromotionService(RevisionService):
     def _promotion_plan(self, t: Tx, path: str, target: str, mapping: dict[str, str] | None) -> _Plan:
         src, flow = self._flow(t, path)
-        require(PROMOTE_FLOWS, src.role, src.path)
-        dst = self._other_workspace(t, src, path, target, PROMOTE_FLOWS, "promoted")
+        dst = self._other_workspace(t, src, path, target, "flow.promote", "promoted")
         existing = t.s.scalars(select(Flow).where(Flow.workspace_id == dst.workspace.id,
                                                   Flow.name_key == flow.name_key)).first()
         steps, _ = self._map_credentials(t, path, flowdefs.current_steps(t.s, flow.id), dst,

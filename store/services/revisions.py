@@ -16,7 +16,6 @@ from ..components import component
 from ..errors import Conflict, InvalidInput, NotFound
 from ..flowdiff import Difference, diff
 from ..models import Credential, Flow, FlowRevision, User
-from ..permissions import EDIT_FLOWS, ROLLBACK_FLOWS
 from ..views import FlowView, RevisionView
 from .base import Tx, reads, writes
 from .flows import FlowService, parse_step
@@ -36,7 +35,7 @@ class RevisionService(FlowService):
     def add_step(self, t: Tx, path: str, spec: str | tuple[str, str | None],
                  at: int | None = None) -> FlowView:
         """Add an action at the end, or at position ``at`` (2 or later)."""
-        scope, flow = self._editable(t, path, EDIT_FLOWS)
+        scope, flow = self._editable(t, path, "flow.edit")
         comp_name, cred_name = parse_step(spec) if isinstance(spec, str) else spec
         comp = component(comp_name)
         steps = flowdefs.current_steps(t.s, flow.id)
@@ -58,7 +57,7 @@ class RevisionService(FlowService):
 
     @writes
     def remove_step(self, t: Tx, path: str, n: int) -> FlowView:
-        scope, flow = self._editable(t, path, EDIT_FLOWS)
+        scope, flow = self._editable(t, path, "flow.edit")
         steps = flowdefs.current_steps(t.s, flow.id)
         full = f"{scope.path}/{flow.name}"
         _position(n, steps, full)
@@ -71,7 +70,7 @@ class RevisionService(FlowService):
 
     @writes
     def move_step(self, t: Tx, path: str, n: int, to: int) -> FlowView:
-        scope, flow = self._editable(t, path, EDIT_FLOWS)
+        scope, flow = self._editable(t, path, "flow.edit")
         steps = flowdefs.current_steps(t.s, flow.id)
         full = f"{scope.path}/{flow.name}"
         _position(n, steps, full)
@@ -139,7 +138,7 @@ class RevisionService(FlowService):
     def rollback_flow(self, t: Tx, path: str, number: int) -> FlowView:
         """A new revision equal to revision ``number``; refused, naming the step, if a
         credential it used is gone."""
-        scope, flow = self._editable(t, path, ROLLBACK_FLOWS)
+        scope, flow = self._editable(t, path, "flow.rollback")
         full = f"{scope.path}/{flow.name}"
         if number == flow.revision:
             raise Conflict(f"revision {number} is the current revision of {full}")

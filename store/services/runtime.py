@@ -11,14 +11,13 @@ from typing import Any
 
 from sqlalchemy import delete, select, update
 
+from ..actions import refuse
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import Event, Flow, FlowRevision, Message
-from ..permissions import HANDLE_FAILED, require
 from ..policy import THROUGHPUT_RATE_MINUTES
 from ..runtime import throughput
 from ..views import ExecutionView, FailedMessageView
 from .base import Tx, reads, writes
-from .contracts import refuse_if_suspended
 from .flowviews import FlowReading
 
 EXECUTION_KINDS = ("execution.succeeded", "execution.retrying", "execution.failed")
@@ -91,8 +90,7 @@ class RuntimeService(FlowReading):
     # -- changing ---------------------------------------------------------------------------
     def _failed_ids(self, t: Tx, path: str, ids: list[int] | None) -> tuple[Flow, str, list[int]]:
         scope, flow = self._flow(t, path)
-        require(HANDLE_FAILED, scope.role, scope.path)
-        refuse_if_suspended(scope.contract)
+        refuse("failed.handle", self._scope_subject(t, scope))
         full_path = f"{scope.path}/{flow.name}"
         parked = set(t.s.scalars(select(Message.id).where(
             Message.flow_id == flow.id, Message.failed.is_(True))).all())

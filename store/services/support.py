@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from ..errors import Conflict, InvalidInput, NotFound
+from ..actions import REQUEST_ACTIONS, Subject, offer, refuse
+from ..errors import InvalidInput, NotFound
 from ..models import Contract, SupportRequest, User, Workspace
-from ..permissions import HANDLE_REQUESTS, REQUEST_CONVERSION, require, require_support
+from ..permissions import HANDLE_REQUESTS, require_support
 from ..text import check_text
 from ..views import SupportRequestView
 from .base import ServiceBase, Tx, WsScope, reads, writes
-from .contracts import refuse_if_suspended
 from .workspaces import convert
 
 
@@ -30,26 +30,29 @@ class SupportService(ServiceBase):
                 id=r.id, path=f"{c.name}/{w.name}", workspace_kind=w.kind, reason=r.reason,
                 status=r.status, requested_by=emails.get(r.requested_by_id),
                 created_at=r.created_at, handled_by=emails.get(r.handled_by_id),
-                handled_at=r.handled_at, decision=r.decision)
+                handled_at=r.handled_at, decision=r.decision,
+                offer=offer(self._request_subject(t, r, w, c), REQUEST_ACTIONS))
             for r, w, c in rows
         ]
+
+    def _request_subject(self, t: Tx, r: SupportRequest, w: Workspace, c: Contract) -> Subject:
+        return self._ws_subject(t, c, w, None, None, request_id=r.id,
+                                request_status=r.status)
 
     @writes
     def request_full(self, t: Tx, path: str, reason: str) -> SupportRequestView:
         scope: WsScope = self._workspace(t, path)
-        require(REQUEST_CONVERSION, scope.role, scope.path)
-        refuse_if_suspended(scope.contract)
+        refuse("workspace.request_full", self._scope_subject(t, scope))
         reason = " ".join(check_text(reason or "", "the reason").split())
         if not reason:
             raise InvalidInput("say why the workspace should become Full (--reason)")
         if len(reason) > 2000:
             raise InvalidInput("the reason is longer than 2,000 characters")
-        if scope.workspace.kind == "full":
-            raise Conflict(f"{scope.path} is already Full")
-        if t.s.scalars(select(SupportRequest).where(
-                SupportRequest.workspace_id == scope.workspace.id,
-                SupportRequest.status == "open")).first():
-            raise Conflict(f"{scope.path} already has an open support request")
+        asking = t.s.scalars(select(SupportRequest).where(
+            SupportRequest.workspace_id == scope.workspace.id,
+            SupportRequest.status == "open")).first() is not None
+        refuse("workspace.request_full", self._scope_subject(
+            t, scope, workspace_kind=scope.workspace.kind, open_request=asking))
         req = SupportRequest(workspace_id=scope.workspace.id, requested_by_id=t.actor_id,
                              reason=reason, status="open", created_at=t.now)
         t.s.add(req)
@@ -72,20 +75,18 @@ class SupportService(ServiceBase):
         return self._request_views(t, where)
 
     def _open_request(self, t: Tx, request_id: int) -> tuple[SupportRequest, WsScope]:
-        require_support(HANDLE_REQUESTS, t.is_support)
+        refuse("request.decide", Subject(readonly=self.readonly, support=t.is_support))
         req = t.s.get(SupportRequest, request_id)
         if req is None:
             raise NotFound(f"no support request {request_id}")
-        if req.status != "open":
-            raise Conflict(f"support request {request_id} is already {req.status}")
         ws = t.s.get(Workspace, req.workspace_id)
         contract = t.s.get(Contract, ws.contract_id)
+        refuse("request.decide", self._request_subject(t, req, ws, contract))
         return req, WsScope(contract, ws, None, None)
 
     @writes
     def approve_request(self, t: Tx, request_id: int) -> SupportRequestView:
         req, scope = self._open_request(t, request_id)
-        refuse_if_suspended(scope.contract)
         req.status, req.handled_by_id, req.handled_at = "approved", t.actor_id, t.now
         t.s.add(req)
         if scope.workspace.kind != "full":
@@ -98,7 +99,6 @@ class SupportService(ServiceBase):
     def decline_request(self, t: Tx, request_id: int, reason: str | None = None
                         ) -> SupportRequestView:
         req, scope = self._open_request(t, request_id)
-        refuse_if_suspended(scope.contract)
         reason = " ".join(check_text(reason or "", "the reason").split()) or None
         req.status, req.handled_by_id, req.handled_at = "declined", t.actor_id, t.now
         req.decision = reason

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import func, select
 
+from ..actions import USER_ACTIONS, Subject, offer
 from ..errors import Conflict, InvalidInput
 from ..models import User
 from ..names import check_email
@@ -46,7 +49,11 @@ class UserService(ServiceBase):
 
     @reads
     def me(self, t: Tx) -> UserView | None:
-        return user_view(t.user) if t.user else None
+        """The caller, with what they may do as such (create contracts, handle requests…)."""
+        if t.user is None:
+            return None
+        subject = Subject(readonly=self.readonly, support=t.is_support)
+        return replace(user_view(t.user), offer=offer(subject, USER_ACTIONS))
 
     @reads
     def list_users(self, t: Tx) -> list[UserView]:

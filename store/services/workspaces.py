@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlalchemy import delete, func, select
 
 from .. import worktime
-from ..errors import ConfirmationRequired, Conflict, InvalidInput, PermissionDenied
+from ..actions import WORKSPACE_ACTIONS, Subject, offer, refuse
+from ..errors import ConfirmationRequired, Conflict, InvalidInput
 from ..models import (
     WORKSPACE_KINDS,
     Contract,
@@ -19,19 +22,8 @@ from ..models import (
     WorkspaceMember,
 )
 from ..names import check_name, name_key, split_path
-from ..permissions import (
-    CONVERT_WORKSPACE,
-    CREATE_WORKSPACE,
-    DELETE_OWN_WORKSPACE,
-    DELETE_WORKSPACE,
-    RENAME_WORKSPACE,
-    may,
-    require,
-    require_support,
-)
 from ..views import DeletionPlan, WorkspaceView
 from .base import ServiceBase, Tx, WsScope, reads, writes
-from .contracts import refuse_if_suspended
 
 
 def convert(t: Tx, scope: WsScope, to: str) -> int:
@@ -53,6 +45,9 @@ class WorkspaceService(ServiceBase):
         active: dict[int, int] = {}
         creds: dict[int, int] = {}
         creators: dict[int, str] = {}
+        asking = set(t.s.scalars(select(SupportRequest.workspace_id).where(
+            SupportRequest.workspace_id.in_([w.id for _, w, _, _ in rows]),
+            SupportRequest.status == "open")).all()) if rows else set()
         if ids:
             for wid, n in t.s.execute(select(Flow.workspace_id, func.count()).where(
                     Flow.workspace_id.in_(ids)).group_by(Flow.workspace_id)):
@@ -73,6 +68,8 @@ class WorkspaceService(ServiceBase):
                 created_by=creators.get(w.created_by_id), flows=flows.get(w.id, 0),
                 active_flows=active.get(w.id, 0), credentials=creds.get(w.id, 0),
                 contract_status=c.status,
+                offer=offer(self._ws_subject(t, c, w, crole, role, workspace_kind=w.kind,
+                                             open_request=w.id in asking), WORKSPACE_ACTIONS),
             )
             for c, w, crole, role in rows
         ]
@@ -91,8 +88,7 @@ class WorkspaceService(ServiceBase):
     def create_workspace(self, t: Tx, path: str) -> WorkspaceView:
         contract_name, ws_name = split_path(path, 2, "workspace")
         contract, role = self._contract(t, contract_name)
-        require(CREATE_WORKSPACE, role, contract.name)
-        refuse_if_suspended(contract)
+        refuse("workspace.create", self._contract_subject(t, contract, role))
         ws_name = check_name(ws_name, "workspace name")
         self._unique_ws_name(t, contract, ws_name)
         ws = Workspace(contract_id=contract.id, name=ws_name, name_key=name_key(ws_name),
@@ -133,8 +129,7 @@ class WorkspaceService(ServiceBase):
     @writes
     def rename_workspace(self, t: Tx, path: str, new_name: str) -> WorkspaceView:
         scope = self._workspace(t, path)
-        require(RENAME_WORKSPACE, scope.role, scope.path)
-        refuse_if_suspended(scope.contract)
+        refuse("workspace.rename", self._scope_subject(t, scope))
         new_name = check_name(new_name, "workspace name")
         self._unique_ws_name(t, scope.contract, new_name, exclude=scope.workspace.id)
         old = scope.workspace.name
@@ -146,12 +141,12 @@ class WorkspaceService(ServiceBase):
 
     @writes
     def convert_workspace(self, t: Tx, path: str, to: str) -> WorkspaceView:
-        require_support(CONVERT_WORKSPACE, t.is_support)
+        refuse("workspace.convert", Subject(readonly=self.readonly, support=t.is_support))
         to = (to or "").strip().lower()
         if to not in WORKSPACE_KINDS:
             raise InvalidInput(f"--to must be limited or full, not {to!r}")
         scope = self._workspace(t, path)
-        refuse_if_suspended(scope.contract)
+        refuse("workspace.convert", self._scope_subject(t, scope))
         if scope.workspace.kind == to:
             raise Conflict(f"{scope.path} is already {to}")
         convert(t, scope, to)
@@ -165,15 +160,6 @@ class WorkspaceService(ServiceBase):
         return self._view(t, scope)
 
     # -- deletion --------------------------------------------------------------
-    def _may_delete(self, scope: WsScope) -> None:
-        if may(DELETE_WORKSPACE, scope.contract_role) or may(DELETE_OWN_WORKSPACE, scope.role):
-            return
-        raise PermissionDenied(
-            f"to delete {scope.path} you need the owner or admin role in contract "
-            f"{scope.contract.name} or the owner role in the workspace "
-            f"(you are {scope.contract_role or 'not a member'} in the contract and "
-            f"{scope.role or 'not a member'} in the workspace)"
-        )
 
     def _plan(self, t: Tx, scope: WsScope) -> DeletionPlan:
         wid = scope.workspace.id
@@ -193,7 +179,9 @@ class WorkspaceService(ServiceBase):
     @reads
     def workspace_deletion_plan(self, t: Tx, path: str) -> DeletionPlan:
         scope = self._workspace(t, path)
-        self._may_delete(scope)
+        # what a deletion would remove: shown to whoever may delete, in any session
+        refuse("workspace.delete", replace(self._scope_subject(t, scope), readonly=False,
+                                           suspended=False))
         return self._plan(t, scope)
 
     @writes
@@ -201,8 +189,7 @@ class WorkspaceService(ServiceBase):
                          confirm: str | None = None) -> DeletionPlan:
         """Delete a workspace and all it holds. Full ones need their name typed as ``confirm``."""
         scope = self._workspace(t, path)
-        self._may_delete(scope)
-        refuse_if_suspended(scope.contract)
+        refuse("workspace.delete", self._scope_subject(t, scope))
         plan = self._plan(t, scope)
         ws = scope.workspace
         named = confirm is not None and name_key(confirm) == ws.name_key

@@ -261,7 +261,7 @@ def test_the_migration_gives_existing_flows_revision_1_and_their_messages_too(wo
     integ.add_step(ORDERS, "log")
     steps = [(s.component, s.credential, s.settings) for s in integ.get_flow(ORDERS).steps]
     with world.store.engine.connect() as conn:
-        command.downgrade(migrate.alembic_config(conn), "0003")
+        command.downgrade(migrate.alembic_config(conn), "0006")
         conn.commit()
     again = open_store(world.store.url, world.clock)  # upgraded to the head as it opens
     try:

@@ -11,7 +11,7 @@ from flowdeck_world import build_world
 from sqlalchemy import text
 
 from store import migrate
-from store.engine import open_store
+from store.engine import init_store, open_store
 from store.errors import InvalidInput, PermissionDenied
 
 ORDERS = "Acme/Staging/Orders"
@@ -59,12 +59,12 @@ def test_rotation_replaces_the_token_and_records_no_secret(world):
 
 def test_migration_0006_gives_existing_flows_tokens(tmp_path, clock):
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    store = open_store(url, clock)
+    store = init_store(url, clock, simulated_clock=True)
     build_world(store)
     from alembic import command
 
     with store.engine.begin() as conn:  # back to the schema before tokens
-        command.downgrade(migrate.alembic_config(conn), "0003")
+        command.downgrade(migrate.alembic_config(conn), "0005")
     store.close()
     store = open_store(url, clock)  # upgrades again
     try:

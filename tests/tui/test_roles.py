@@ -39,7 +39,9 @@ async def test_a_guest_finds_no_way_to_start_or_stop_a_flow(demo):
         assert app.screen is screen
         assert table_rows(screen, "flows-table")["Price Update Draft"][1] == "○ inactive"
         assert demo.as_(None).get_flow(f"{STAGING}/Price Update Draft").status == "inactive"
-        assert notifications(app) == before
+        # not silent: the store's reason, naming the permission and the guest's role
+        (said,) = notifications(app)[len(before):]
+        assert said.startswith("permission denied: to start and stop flows") and "guest" in said
 
         await highlight(pilot, "flows-table", "Order Sync")  # active: no stop, no restart
         for action, key in (("stop", "x"), ("restart", "R"), ("send", "m")):

@@ -4,20 +4,30 @@ One timer per screen drives everything live: each tick updates the visible
 countdowns (``tick``) and asks the store for its change marker; when that
 moved (another operator, the worker, the CLI), the screen reloads in a
 thread and updates only what changed.
+
+Keys: a screen decides nothing about permissions. For each of its keys,
+``gate`` names the store's action id, the view whose ``allowed`` answers
+for it (``store/actions.py``) and the row it needs. The footer and ``?``
+offer exactly the keys the store allows; a key that is not on offer,
+pressed, says why in a notification (the store's words, or "no … is
+selected").
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from textual import on
+from textual import events, on
 from textual.binding import Binding
+from textual.markup import escape
 from textual.screen import Screen
 from textual.widgets import Input
 
 from store.errors import FlowdeckError, NotFound
+from store.views import View
 
 from ..widgets.field import FieldInput
 from .help import HelpScreen, keys_of
@@ -39,6 +49,33 @@ class FilterBar(FieldInput):
         self.value = ""
         self.remove_class("shown")
         self.screen.focus_main()  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Gate:
+    """What one key of a screen needs: the store's yes for ``action`` on ``view``, and a row.
+
+    ``view`` None: not read yet (the key waits, dimmed). ``row``: the word for the row the
+    key acts on, when it needs one, and ``selected`` whether one is. ``elsewhere``: the
+    key belongs to another tab of the screen; the words say where. The store's refusal
+    is said first, then where the key works, then the missing row.
+    """
+
+    action: str | None = None
+    view: View | None = None
+    row: str | None = None
+    selected: bool = True
+    elsewhere: str | None = None
+    missing: str | None = None  # what to say when no row is selected (default: "no … is selected")
+
+    def no_row(self) -> str | None:
+        if self.row is None or self.selected:
+            return None
+        return self.missing or f"no {self.row} is selected"
+
+
+#: the reason of a key whose view is still being read: dimmed, not hidden
+LOADING = "still reading from the store; try again in a moment"
 
 
 class FlowdeckScreen(Screen):
@@ -154,7 +191,7 @@ class FlowdeckScreen(Screen):
             try:
                 result = await asyncio.to_thread(fn, *args, **kwargs)
             except FlowdeckError as exc:
-                self.notify(exc.line(), severity="error", timeout=8)
+                self.notify(escape(exc.line()), severity="error", timeout=8)
                 return
             if done:
                 self.notify(done)
@@ -165,16 +202,55 @@ class FlowdeckScreen(Screen):
         self.run_worker(run(), group="act", exit_on_error=False)
 
     # -- keys -----------------------------------------------------------------
+    def gate(self, action: str) -> Gate | None:
+        """What the key bound to ``action`` needs here (None: nothing, it is always on offer)."""
+        return None
+
+    def why_not(self, action: str) -> str | None:
+        """Why the key bound to ``action`` is not on offer now (None: it is)."""
+        gate = self.gate(action.partition("(")[0])  # "tab('flows')" is the action "tab"
+        if gate is None:
+            return None
+        if gate.action is not None:
+            if gate.view is None:
+                return gate.elsewhere or gate.no_row() or LOADING
+            if (refused := gate.view.why(gate.action)) is not None:
+                return refused
+        return gate.elsewhere or gate.no_row()
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Offer only what the caller may do here (False hides the key)."""
+        """Offer exactly what the store allows here (False hides the key, None dims it)."""
         if action == "back":
             return len(self.app.screen_stack) > 2
         if action in ("filter", "help", "reload"):
             return True
-        return self.allowed(action, parameters)
+        reason = self.why_not(action)
+        if reason is None:
+            return True
+        return None if reason == LOADING else False
 
-    def allowed(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        return True
+    def on_key(self, event: events.Key) -> None:
+        """A key of this screen that is not on offer says why, instead of nothing."""
+        refused = self.refused_key(event.key)
+        if refused is not None:
+            binding, reason = refused
+            self.notify(escape(reason), title=escape(binding.description or binding.action),
+                        severity="warning", timeout=6)
+
+    def refused_key(self, key: str) -> tuple[Binding, str] | None:
+        """The binding of this screen that ``key`` would run, and why it does not (None: some
+        binding takes the key, or none of this screen's has it)."""
+        ours = None
+        for namespace, bindings in self._modal_binding_chain:
+            for binding in bindings.key_to_bindings.get(key, ()):
+                if namespace.check_action(binding.action, ()):
+                    return None  # it acts: nothing to explain
+                if namespace is self and ours is None:
+                    ours = binding
+        if ours is None:
+            return None
+        reason = self.why_not(ours.action)
+        return None if reason is None else (ours, reason)
 
     def offer(self) -> None:
         """Re-ask which keys are on offer; repaint the footer only when that changed."""

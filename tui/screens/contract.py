@@ -11,22 +11,18 @@ from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
 from store.models import CONTRACT_ROLES
 from store.names import name_problem
-from store.permissions import (
-    CREATE_WORKSPACE,
-    DELETE_OWN_WORKSPACE,
-    DELETE_WORKSPACE,
-    MANAGE_CONTRACT_MEMBERS,
-    may,
-)
 from store.views import ContractView, MemberView, SupportRequestView, WorkspaceView
 
 from ..format import KIND_EXPLANATION, badge, short_when
 from ..widgets.breadcrumb import Breadcrumb
 from ..widgets.detail import DetailLine
 from ..widgets.table import Column, RecordTable
-from .base import FilterBar, FlowdeckScreen
+from .base import FilterBar, FlowdeckScreen, Gate
 from .form import FormField, FormScreen
 from .workspace_actions import confirm_delete_workspace, convert_workspace_form
+
+_TAB_WORDS = {"workspaces": "Workspaces (1)", "members": "Members (2)",
+              "requests": "Support requests (3)"}
 
 
 @dataclass
@@ -198,37 +194,41 @@ class ContractScreen(FlowdeckScreen):
         if event.data_table.id == "workspaces-table":
             self.action_open()
 
-    # -- what is offered ------------------------------------------------------------
-    def allowed(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.data is None:
-            return action in ("tab",) or None
-        c = self.data.contract
-        me = self.fd.me
-        writable = not self.fd.readonly and c.status == "active"
-        w, m = self.current_workspace(), self.current_member()
-        on_ws = self.tab == "workspaces"
-        if self.tab == "requests":
-            if action in ("approve", "delete"):
-                return writable and self.current_request() is not None
-            return action == "tab"
-        if action == "approve":
-            return False
-        if action == "open":
-            return on_ws and w is not None
-        if action == "new":
-            if on_ws:
-                return writable and may(CREATE_WORKSPACE, c.role)
-            return writable and may(MANAGE_CONTRACT_MEMBERS, c.role)
-        if action == "edit":
-            return (not on_ws) and writable and m is not None and may(MANAGE_CONTRACT_MEMBERS, c.role)
-        if action == "delete":
-            if on_ws:
-                return writable and w is not None and (
-                    may(DELETE_WORKSPACE, c.role) or may(DELETE_OWN_WORKSPACE, w.role))
-            return writable and m is not None and may(MANAGE_CONTRACT_MEMBERS, c.role)
-        if action == "convert":
-            return on_ws and writable and w is not None and bool(me and me.support)
-        return True
+    # -- what is offered (the store decides: store/actions.py) ---------------------
+    def gate(self, action: str) -> Gate | None:
+        if action == "tab":
+            return None
+        tab = self.tab
+        c = self.data.contract if self.data else None
+        w, m, r = self.current_workspace(), self.current_member(), self.current_request()
+        workspace = {"row": "workspace", "selected": w is not None}
+        member = {"row": "member", "selected": m is not None}
+        request = {"row": "support request", "selected": r is not None}
+        gates = {
+            "workspaces": {
+                "open": lambda: Gate(**workspace),
+                "new": lambda: Gate("workspace.create", c),
+                "delete": lambda: Gate("workspace.delete", w, **workspace),
+                "convert": lambda: Gate("workspace.convert", w, **workspace),
+            },
+            "members": {
+                "new": lambda: Gate("contract.members", c),
+                "edit": lambda: Gate("contract.members", m or c, **member),
+                "delete": lambda: Gate("contract.members", m or c, **member),
+            },
+            "requests": {
+                "approve": lambda: Gate("request.decide", r, **request),
+                "delete": lambda: Gate("request.decide", r, **request),
+            },
+        }
+        if action in gates[tab]:
+            return gates[tab][action]()
+        if action == "approve" and not (self.fd.me and self.fd.me.may("support.requests")):
+            return Gate("support.requests", self.fd.me)  # the store says who may
+        home = next((t for t in gates if action in gates[t]), None)
+        if home is None:
+            return None
+        return Gate(elsewhere=f"that key works on the {_TAB_WORDS[home]} tab")
 
     # -- actions ---------------------------------------------------------------------
     def action_tab(self, tab: str) -> None:

@@ -12,7 +12,7 @@ from textual.widgets import DataTable, Footer
 from ..widgets.breadcrumb import Breadcrumb
 from ..widgets.detail import DetailLine
 from ..widgets.table import Column, RecordTable
-from .base import FilterBar, FlowdeckScreen
+from .base import FilterBar, FlowdeckScreen, Gate
 
 if TYPE_CHECKING:
     from store.views import ContractView
@@ -95,19 +95,17 @@ class ContractsScreen(FlowdeckScreen):
             f"{c.name} — {state}; {role}; {c.workspaces} workspace"
             f"{'s' if c.workspaces != 1 else ''} you can see. Enter opens it.")
 
-    # -- what is offered ------------------------------------------------------
-    def allowed(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+    # -- what is offered (the store decides: store/actions.py) -----------------
+    def gate(self, action: str) -> Gate | None:
         me, c = self.fd.me, self.current()
-        support = bool(me and me.support)
-        if self.fd.readonly and action in ("new", "rename", "suspend"):
-            return False
-        if action == "rename":
-            return c is not None and c.role == "owner"
-        if action in ("suspend", "support"):
-            return support
-        if action == "open":
-            return c is not None
-        return True
+        return {
+            "open": lambda: Gate(row="contract", selected=c is not None),
+            "new": lambda: Gate("contract.create", me),
+            "rename": lambda: Gate("contract.rename", c, row="contract", selected=c is not None),
+            "suspend": lambda: Gate("contract.suspend", c, row="contract",
+                                    selected=c is not None),
+            "support": lambda: Gate("support.requests", me),
+        }.get(action, lambda: None)()
 
     # -- actions ------------------------------------------------------------------
     def action_open(self) -> None:

@@ -12,7 +12,6 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Sparkline, Static, TabbedContent, TabPane
 
 from store.components import COMPONENTS
-from store.permissions import EDIT_FLOWS, HANDLE_FAILED, RUN_FLOWS, SEND_MESSAGES, may
 from store.views import CredentialView, EventView, ExecutionView, FailedMessageView, FlowView
 
 from ..format import (
@@ -28,7 +27,7 @@ from ..widgets.breadcrumb import Breadcrumb
 from ..widgets.detail import DetailLine
 from ..widgets.table import Column, RecordTable
 from . import flow_actions, flow_runs, workspace_forms
-from .base import FilterBar, FlowdeckScreen
+from .base import FilterBar, FlowdeckScreen, Gate
 from .event_rows import event_cells
 from .form import FormField, FormScreen
 
@@ -239,7 +238,7 @@ class FlowScreen(FlowdeckScreen):
         f = self.data.flow
         focused = self.focused.id if self.focused is not None else None
         if focused == "flow-failed" and (m := self.current_failed()):
-            may_act = not self.fd.readonly and may(HANDLE_FAILED, f.role)
+            may_act = f.may("failed.handle")
             self.query_one("#detail", DetailLine).update(flow_runs.failed_detail(m, may_act))
             return
         if focused == "flow-executions" and (e := self.current_execution()):
@@ -271,33 +270,27 @@ class FlowScreen(FlowdeckScreen):
         self._describe()
         self.offer()
 
-    # -- what is offered -------------------------------------------------------------------
-    def allowed(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if self.data is None:
+    # -- what is offered (the store decides: store/actions.py) -----------------------------
+    def gate(self, action: str) -> Gate | None:
+        if action == "tab":
             return None
-        f = self.data.flow
-        writable = not self.fd.readonly
-        role = f.role
-        if action == "start":
-            return writable and f.status != "active" and may(RUN_FLOWS, role)
-        if action in ("stop", "restart"):
-            return writable and f.status == "active" and may(RUN_FLOWS, role)
-        if action == "send":
-            return writable and f.status == "active" and may(SEND_MESSAGES, role)
-        if action == "switch_type":
-            return writable and f.status != "active" and may(EDIT_FLOWS, role)
-        if action in ("edit_step", "copy"):
-            return writable and may(EDIT_FLOWS, role) and (action == "copy" or bool(
-                self.current_step() and COMPONENTS[self.current_step().component].settings))
+        f = self.data.flow if self.data else None
+        step, failed = self.current_step(), self.current_failed()
+        on_step = {"row": "step", "selected": step is not None}
+        if action in flow_actions.STORE_ACTIONS:
+            return Gate(flow_actions.STORE_ACTIONS[action], f)
+        if action in ("edit_step", "step_credential"):
+            which = "step.settings" if action == "edit_step" else "step.credential"
+            return Gate(which, step, **on_step)
         if action in ("retry", "discard"):
-            return writable and may(HANDLE_FAILED, role) and self.current_failed() is not None
+            return Gate("failed.handle", f, row="failed message", selected=failed is not None,
+                        elsewhere=None if self.tab == "failed" else
+                        "that key works on the Failed tab (2)")
         if action in ("retry_all", "discard_all"):
-            return writable and may(HANDLE_FAILED, role) and bool(self.data.failed)
-        if action == "step_credential":
-            step = self.current_step()
-            return writable and may(EDIT_FLOWS, role) and step is not None and \
-                COMPONENTS[step.component].takes_credential
-        return True
+            return Gate("failed.handle", f, row="failed message",
+                        selected=bool(self.data and self.data.failed),
+                        missing=f"{f.name if f else 'the flow'} has no failed messages")
+        return None
 
     # -- actions ------------------------------------------------------------------------------
     def action_start(self) -> None:

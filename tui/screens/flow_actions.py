@@ -8,14 +8,20 @@ from __future__ import annotations
 
 import asyncio
 
+from textual.markup import escape
+
 from store.errors import FlowdeckError, InvalidInput
 from store.policy import WORK_TIME
 from store.services.messages import parse_payload
 from store.views import FlowView
 
-from ..format import STOP_REASON_WORDS, hms
+from ..format import hms
 from .confirm import ConfirmScreen
 from .form import FormField, FormScreen
+
+#: the keys of a flow (on the workspace's list and on its own screen) -> the store's action
+STORE_ACTIONS = {"start": "flow.start", "stop": "flow.stop", "restart": "flow.restart",
+                 "send": "flow.send", "switch_type": "flow.type", "copy": "flow.copy"}
 
 
 def _lost(flow: FlowView) -> str:
@@ -45,9 +51,12 @@ def _afresh(screen, flow: FlowView, then) -> None:
     screen.run_worker(read(), group="act", exit_on_error=False)
 
 
-def _not_active(screen, flow: FlowView) -> None:
-    why = f" ({STOP_REASON_WORDS.get(flow.stop_reason or '', '')})" if flow.stop_reason else ""
-    screen.notify(f"{flow.name} is not active; it is {flow.status}{why}", severity="warning")
+def _refused(screen, flow: FlowView, action: str) -> bool:
+    """Say the store's refusal of ``action`` on the flow as read afresh, if there is one."""
+    why = flow.why(action)
+    if why is not None:
+        screen.notify(escape(why), severity="warning")
+    return why is not None
 
 
 def stop(screen, flow: FlowView) -> None:
@@ -55,8 +64,7 @@ def stop(screen, flow: FlowView) -> None:
     svc = screen.fd.svc
 
     def ask(fresh: FlowView) -> None:
-        if fresh.status != "active":
-            _not_active(screen, fresh)
+        if _refused(screen, fresh, "flow.stop"):
             return
 
         def go(ok: bool | None) -> None:

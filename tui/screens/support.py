@@ -13,7 +13,7 @@ from ..format import badge, short_when
 from ..widgets.breadcrumb import Breadcrumb
 from ..widgets.detail import DetailLine
 from ..widgets.table import Column, RecordTable
-from .base import FilterBar, FlowdeckScreen
+from .base import FilterBar, FlowdeckScreen, Gate
 from .confirm import ConfirmScreen
 from .form import FormField, FormScreen
 
@@ -92,14 +92,14 @@ class SupportScreen(FlowdeckScreen):
     def on_data_table_row_selected(self, _event: DataTable.RowSelected) -> None:
         self.action_open()
 
-    def allowed(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+    def gate(self, action: str) -> Gate | None:
+        """The store decides (store/actions.py); the keys need a request highlighted."""
         r = self.current()
-        if action in ("approve", "decline"):
-            return r is not None and r.status == "open" and not self.fd.readonly and \
-                bool(self.fd.me and self.fd.me.support)
         if action == "open":
-            return r is not None
-        return True
+            return Gate(row="support request", selected=r is not None)
+        if action in ("approve", "decline"):
+            return Gate("request.decide", r, row="support request", selected=r is not None)
+        return None
 
     def action_open(self) -> None:
         if r := self.current():

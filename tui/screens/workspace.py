@@ -10,17 +10,6 @@ from textual.binding import Binding
 from textual.lazy import Lazy
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
-from store.permissions import (
-    DELETE_OWN_WORKSPACE,
-    DELETE_WORKSPACE,
-    EDIT_CREDENTIALS,
-    EDIT_FLOWS,
-    MANAGE_WORKSPACE_MEMBERS,
-    REQUEST_CONVERSION,
-    RUN_FLOWS,
-    SEND_MESSAGES,
-    may,
-)
 from store.views import CredentialView, EventView, FlowView, MemberView, WorkspaceView
 
 from ..format import KIND_EXPLANATION, LIMITED_BANNER, badge, short_when
@@ -30,10 +19,13 @@ from ..widgets.detail import DetailLine
 from ..widgets.paged_table import PagedTable
 from ..widgets.table import Column, RecordTable
 from . import flow_actions, workspace_forms
-from .base import FilterBar, FlowdeckScreen
+from .base import FilterBar, FlowdeckScreen, Gate
 from .event_rows import event_cells
 from .flow_list import COLUMNS, FirstPage, FlowSource
 from .workspace_actions import confirm_delete_workspace, convert_workspace_form, request_full_form
+
+_TAB_WORDS = {"flows": "Flows (1)", "credentials": "Credentials (2)", "members": "Members (3)",
+              "events": "Events (4)"}
 
 
 @dataclass
@@ -181,7 +173,8 @@ class WorkspaceScreen(FlowdeckScreen):
         self.offer()  # rows or none: Open is on offer, or not
 
     def on_paged_table_highlighted(self, _event: PagedTable.Highlighted) -> None:
-        self._describe()  # the keys on offer do not depend on the row (see allowed)
+        self._describe()
+        self.offer()  # a row or none: the keys that need one
 
     def on_paged_table_selected(self, _event: PagedTable.Selected) -> None:
         self.action_open()
@@ -286,75 +279,49 @@ class WorkspaceScreen(FlowdeckScreen):
         if event.data_table.id == "flows-table":
             self.action_open()
 
-    # -- what is offered --------------------------------------------------------------------
-    def allowed(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        tab = self.tab
-        f = self.current_flow() if tab == "flows" else None
-        if self.data is None:  # the list came first (read before the screen opened)
-            if f is None or action not in ("open", "start", "stop", "restart", "send",
-                                           "switch_type", "copy"):
-                return None  # the role is not known yet: nothing else is offered
-            role, crole, writable, support = f.role, None, not self.fd.readonly, False
-        else:
-            ws = self.data.workspace
-            role, crole = ws.role, ws.contract_role
-            writable = not self.fd.readonly and ws.contract_status == "active"
-            support = bool(self.fd.me and self.fd.me.support)
-        flow_actions_ = {
-            "open": lambda: f is not None,
-            # what a role may do, not what the highlighted flow's state allows: the keys on
-            # offer stay put as the cursor moves (the store answers a start of an active
-            # flow, and stopping asks first with the flow's state read afresh)
-            "start": lambda: may(RUN_FLOWS, role),
-            "stop": lambda: may(RUN_FLOWS, role),
-            "restart": lambda: may(RUN_FLOWS, role),
-            "send": lambda: may(SEND_MESSAGES, role),
-            "switch_type": lambda: may(EDIT_FLOWS, role),
-            "copy": lambda: may(EDIT_FLOWS, role),
+    # -- what is offered (the store decides: store/actions.py) ------------------------------
+    def gate(self, action: str) -> Gate | None:
+        if action == "tab":
+            return None
+        ws = self.data.workspace if self.data else None
+        f, c, m = self.current_flow(), self.current_credential(), self.current_member()
+        flow = {"row": "flow", "selected": f is not None}
+        cred = {"row": "credential", "selected": c is not None}
+        member = {"row": "member", "selected": m is not None}
+        # the flows' keys follow the caller's role in the workspace, not the highlighted flow's
+        # state: they stay put as the cursor moves (the store answers for the flow itself)
+        gates = {
+            "flows": {
+                "open": lambda: Gate(**flow),
+                "new": lambda: Gate("flow.create", ws),
+                **{key: (lambda action=action: Gate(action, ws, **flow))
+                   for key, action in flow_actions.STORE_ACTIONS.items()},
+            },
+            "credentials": {
+                "new": lambda: Gate("credential.create", ws),
+                "edit": lambda: Gate("credential.edit", c or ws, **cred),
+                "delete": lambda: Gate("credential.edit", c or ws, **cred),
+                "reveal": lambda: Gate("credential.reveal", c or ws, **cred),
+            },
+            "members": {
+                "new": lambda: Gate("workspace.members", ws),
+                "edit": lambda: Gate("workspace.members", m or ws, **member),
+                "delete": lambda: Gate("workspace.members", m or ws, **member),
+            },
+            "events": {},
         }
-        if action in flow_actions_:
-            if tab != "flows":
-                return False
-            if action == "open":
-                return f is not None
-            return writable and flow_actions_[action]()
-        if action == "new":
-            if tab == "flows":
-                return writable and may(EDIT_FLOWS, role)
-            if tab == "credentials":
-                return writable and may(EDIT_CREDENTIALS, role)
-            if tab == "members":
-                return writable and may(MANAGE_WORKSPACE_MEMBERS, role)
-            return False
-        if action == "edit":
-            if tab == "credentials":
-                return writable and self.current_credential() is not None and \
-                    may(EDIT_CREDENTIALS, role)
-            if tab == "members":
-                return writable and self.current_member() is not None and \
-                    may(MANAGE_WORKSPACE_MEMBERS, role)
-            return False
-        if action == "delete":
-            if tab == "credentials":
-                return writable and self.current_credential() is not None and \
-                    may(EDIT_CREDENTIALS, role)
-            if tab == "members":
-                return writable and self.current_member() is not None and \
-                    may(MANAGE_WORKSPACE_MEMBERS, role)
-            return False
-        if action == "reveal":
-            return tab == "credentials" and self.current_credential() is not None and \
-                may(EDIT_CREDENTIALS, role) and not self.fd.readonly
-        if action == "request_full":
-            return writable and ws.kind == "limited" and not self.data.open_request and \
-                may(REQUEST_CONVERSION, role)
-        if action == "convert":
-            return writable and support
-        if action == "rename":
-            return writable and role in ("owner", "admin")
-        if action == "delete_workspace":
-            return writable and (may(DELETE_WORKSPACE, crole) or may(DELETE_OWN_WORKSPACE, role))
-        return True
+        anywhere = {"request_full": "workspace.request_full", "convert": "workspace.convert",
+                    "rename": "workspace.rename", "delete_workspace": "workspace.delete"}
+        if action in anywhere:
+            return Gate(anywhere[action], ws)
+        tab = self.tab
+        if action in gates[tab]:
+            return gates[tab][action]()
+        homes = [t for t in gates if action in gates[t]]
+        if not homes:
+            return None
+        return Gate(elsewhere="that key works on the "
+                    + " and ".join(_TAB_WORDS[t] for t in homes) + f" tab{'s' * (len(homes) > 1)}")
 
     # -- actions ------------------------------------------------------------------------------
     def action_tab(self, tab: str) -> None:

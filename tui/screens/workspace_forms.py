@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from store.components import COMPONENTS, component
+from store.components import COMPONENTS, check_flow_steps
 from store.errors import FlowdeckError, InvalidInput
 from store.models import WORKSPACE_ROLES
 from store.names import name_problem
@@ -22,21 +22,15 @@ ACTIONS = [c.name for c in COMPONENTS.values() if c.kind == "action"]
 
 
 def parse_steps(text: str) -> list[tuple[str, str | None]]:
-    steps = [parse_step(part) for part in text.split(",") if part.strip()]
-    for comp, _ in steps:
-        component(comp)
-    return steps
+    return [parse_step(part) for part in text.split(",") if part.strip()]
 
 
 def _steps_problem(text: str) -> str | None:
+    """The store's answer to the steps as typed (the flow itself is checked when created)."""
     try:
-        steps = parse_steps(text)
+        check_flow_steps([comp for comp, _ in parse_steps(text)])
     except InvalidInput as exc:
         return str(exc)
-    if not steps:
-        return "at least a trigger"
-    if component(steps[0][0]).kind != "trigger":
-        return f"step 1 must be a trigger ({' or '.join(TRIGGERS)})"
     return None
 
 
