@@ -347,7 +347,7 @@ def open_store(url: str | None = None, clock: Clock | None = None, *, migrate: b
     ``migrate=False`` opens the database as it is, with none of these checks (tests);
     ``check_key=False`` leaves the key to be checked on first use (``flowdeck info``).
     """
-    from .migrate import BEFORE_META, clock_kind, current_revision, ensure_schema
+    from .migrate import BEFORE_META, HEAD, ensure_schema, kind_of, read_store
 
     url = resolve_url(url)
     engine = create_engine_for(url)
@@ -355,21 +355,27 @@ def open_store(url: str | None = None, clock: Clock | None = None, *, migrate: b
         return Store(engine, clock or Clock(), url)
 
     def opening() -> Store:
-        current = current_revision(engine)
+        found = read_store(engine)  # one connection: revision, store_meta, journal mode
+        current = found.revision
         if current is None:
             raise NoStore(url)
-        kind = clock_kind(engine, current)
+        kind = kind_of(found)
         chosen = _clock_for(kind, clock, engine)
         store = Store(engine, chosen, url, clock_kind=kind)
         if check_key and current in BEFORE_META:  # the key must open its secrets before any upgrade
             from .storemeta import check_old_store_key
 
             check_old_store_key(store)
-        if engine.dialect.name == "sqlite":
+        if found.journal_mode not in (None, "wal", "memory"):
             _set_wal(engine)
         ensure_schema(engine, url, current)
         if check_key:
-            store.key  # noqa: B018 - checked now, before any command reads or writes
+            if current == HEAD:  # the key's check value as read above (no upgrade since)
+                from .storemeta import verify_key
+
+                store._key = verify_key(store, found.meta.get("key_check"))
+            else:
+                store.key  # noqa: B018 - checked now, before any command reads or writes
         return store
 
     return _guarded(url, engine, opening)

@@ -1,15 +1,20 @@
 """Schema creation and upgrades through Alembic, run when a store is opened.
 
-The fast path (the store is at the head revision) reads one row and does
-not import Alembic at all.
+The fast path (the store is at the head revision) is one connection and three
+small reads: the revision (``alembic_version``), what the store is
+(``store_meta``) and, on SQLite, the journal mode. It does not list the tables
+(only a database without ``alembic_version`` is inspected) and does not import
+Alembic, which ``init`` and upgrades alone load.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 
 from .errors import StoreError
 
@@ -53,15 +58,44 @@ def current_revision(engine: Engine) -> str | None:
 BEFORE_META = ("0001", "0002", "0003", "0004")
 
 
-def clock_kind(engine: Engine, current: str) -> str:
-    """``real`` or ``simulated``, read before anything else (an older store is real)."""
-    _refuse_newer(current)
-    if current in BEFORE_META:
-        return "real"
+@dataclass(frozen=True)
+class Found:
+    """What ``read_store`` found: the revision (None: no store), the ``store_meta`` rows
+    (empty before 0005) and SQLite's journal mode (None elsewhere)."""
+
+    revision: str | None
+    meta: dict[str, str] = field(default_factory=dict)
+    journal_mode: str | None = None
+
+
+def read_store(engine: Engine) -> Found:
+    """What the store at ``engine`` is, read on one connection in one read transaction.
+
+    The revision is one ``SELECT`` from ``alembic_version``; only if that fails (no such
+    table) are the tables listed, to tell an empty database from a foreign one.
+    """
     with engine.connect() as conn:
-        kind = conn.execute(text("SELECT value FROM store_meta WHERE name = 'clock'")).scalar()
+        try:
+            rows = conn.execute(text("SELECT version_num FROM alembic_version")).scalars().all()
+        except DBAPIError:
+            conn.rollback()  # PostgreSQL refuses every statement after a failed one
+            current = _current(conn)
+        else:
+            current = rows[0] if rows else None
+        meta: dict[str, str] = {}
+        if current is not None and current in REVISIONS and current not in BEFORE_META:
+            meta = dict(conn.execute(text("SELECT name, value FROM store_meta")).all())
+        mode = None
+        if engine.dialect.name == "sqlite":
+            mode = str(conn.exec_driver_sql("PRAGMA journal_mode").scalar()).lower()
         conn.rollback()
-    return "simulated" if kind == "simulated" else "real"
+    return Found(current, meta, mode)
+
+
+def kind_of(found: Found) -> str:
+    """``real`` or ``simulated`` (an older store is real); a newer store is refused."""
+    _refuse_newer(found.revision)
+    return "simulated" if found.meta.get("clock") == "simulated" else "real"
 
 
 def create_schema(engine: Engine, url: str, then) -> None:

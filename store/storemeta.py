@@ -92,10 +92,17 @@ def _finish_rotation(db_file: Path, recorded: str) -> bytes | None:
     return key
 
 
-def verify_key(store) -> bytes:
-    """The store's secret key, checked; KeyMismatch if this process does not have it."""
+_UNREAD = object()
+
+
+def verify_key(store, recorded=_UNREAD) -> bytes:
+    """The store's secret key, checked; KeyMismatch if this process does not have it.
+
+    ``recorded``: the check value the caller has just read (``migrate.read_store``), else
+    it is read here."""
     key, source = read_key(store.db_file)
-    recorded = store.run(lambda s: read_meta(s.connection()).get("key_check"), write=False)
+    if recorded is _UNREAD:
+        recorded = store.run(lambda s: read_meta(s.connection()).get("key_check"), write=False)
     if recorded is None:
         return _adopt(store, key, source)
     if _same(key, recorded):

@@ -61,6 +61,19 @@ def test_a_database_that_is_not_a_flowdeck_store_is_refused(tmp_path):
         open_store(sqlite_url(db), FrozenClock(T0))
     assert "not a Flowdeck store" in str(refused.value)
     assert _tables(db) == {"invoices"}  # nothing was added to someone else's database
+    with sqlite3.connect(db) as conn:  # nor its journal mode changed
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+
+
+@sqlite_only("SQLite's journal mode")
+def test_a_store_taken_out_of_wal_mode_is_put_back_when_opened(tmp_path):
+    db = tmp_path / "journal.db"
+    init_store(sqlite_url(db), FrozenClock(T0), simulated_clock=True).close()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA journal_mode = DELETE").fetchone()[0] == "delete"
+    open_store(sqlite_url(db), FrozenClock(T0)).close()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
 @sqlite_only("a file that is not a SQLite database")
