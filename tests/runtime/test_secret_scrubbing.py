@@ -5,6 +5,7 @@ events, ``--json`` output or the worker's log, whether the step succeeds or fail
 from __future__ import annotations
 
 import base64
+import io
 import json
 import subprocess
 from pathlib import Path
@@ -14,6 +15,7 @@ from flowdeck_world import SECRET
 from runtime_helpers import FLOWDECK, cli_env
 from sqlalchemy import inspect, text
 
+from store.logs import EventLog
 from store.runtime.scrub import MASK, Scrubber, secret_forms
 from store.runtime.worker import Worker
 
@@ -70,14 +72,14 @@ def test_an_echoing_target_leaves_no_secret_anywhere(world, target, tmp_path, st
     integ = world.as_("integrator")
     for path in flows:
         integ.send_messages(path, payload={"order": "SO-1"})
-    lines: list[str] = []
-    worker = Worker(world.store, log=lines.append)
+    out = io.StringIO()  # the worker's own log, as `flowdeck work` prints it (text and JSON)
+    worker = Worker(world.store, log=EventLog(world.store.clock, out=out, err=out))
     assert worker.drain() == 2
     # the target did get the credentials (the scrubbing is of what is recorded, not sent)
     sent = {r.headers["Authorization"] for r in target.requests}
     assert sent == {f"Bearer {SECRET}", f"Basic {BASIC}"}
 
-    _assert_clean("the worker's log", "\n".join(lines))
+    _assert_clean("the worker's log", out.getvalue())
     events = [e.to_json() for e in integ.list_events("Acme/Staging", limit=1000)]
     _assert_clean("the events", json.dumps(events, ensure_ascii=False))
     if status == 200:  # the log step wrote the echoed answer, masked
