@@ -3,8 +3,6 @@ processes per minute, its executions, failed messages and events."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,9 +10,9 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Sparkline, Static, TabbedContent, TabPane
 
 from store.components import COMPONENTS
-from store.views import CredentialView, EventView, ExecutionView, FailedMessageView, FlowView
+from store.views import ExecutionView, FailedMessageView, RevisionView
 
-from ..format import (
+from ...format import (
     KIND_EXPLANATION,
     LIMITED_BANNER,
     STOP_REASON_WORDS,
@@ -22,44 +20,45 @@ from ..format import (
     status_text,
     when,
 )
-from ..live import FlowWatch
-from ..widgets.breadcrumb import Breadcrumb
-from ..widgets.detail import DetailLine
-from ..widgets.table import Column, RecordTable
-from . import flow_actions, flow_runs, workspace_forms
-from .base import FilterBar, FlowdeckScreen, Gate
-from .event_rows import event_cells
-from .form import FormField, FormScreen
+from ...live import FlowWatch
+from ...widgets.breadcrumb import Breadcrumb
+from ...widgets.detail import DetailLine
+from ...widgets.table import Column, RecordTable
+from .. import flow_actions, flow_runs, workspace_forms
+from ..base import FilterBar, Gate
+from ..event_rows import event_cells
+from . import steps
+from .data import FlowData
+from .history import HistoryActions, history_row
+from .promote import PromoteActions
+from .steps import StepEditing
 
 
-@dataclass
-class FlowData:
-    flow: FlowView
-    events: list[EventView]
-    credentials: list[CredentialView]
-    executions: list[ExecutionView]
-    failed: list[FailedMessageView]
-    rate: list[int]  # messages processed in each of the last minutes
-
-
-class FlowScreen(FlowdeckScreen):
+class FlowScreen(StepEditing, HistoryActions, PromoteActions):
     CSS_PATH = "flow.tcss"
     BINDINGS = [
         Binding("s", "start", "Start", id="flow.start"),
         Binding("x", "stop", "Stop", id="flow.stop"),
-        Binding("R", "restart", "Restart", id="flow.restart"),
-        Binding("m", "send", "Send messages", id="flow.send"),
+        Binding("R", "restart", "Restart", show=False, id="flow.restart"),
+        Binding("m", "send", "Send messages", show=False, id="flow.send"),
         Binding("e", "edit_step", "Edit step", id="flow.edit"),
         Binding("k", "step_credential", "Step credential", show=False, id="flow.credential"),
+        Binding("n", "add_step", "Add step", id="flow.add_step"),
+        Binding("X", "remove_step", "Remove step", show=False, id="flow.remove_step"),
+        Binding("J", "move_down", "Move step down", show=False, id="flow.move_down"),
+        Binding("K", "move_up", "Move step up", show=False, id="flow.move_up"),
+        Binding("P", "promote", "Promote", id="flow.promote"),
+        Binding("b", "rollback", "Roll back to revision", show=False, id="flow.rollback"),
         Binding("t", "switch_type", "Switch ordinary/realtime", show=False, id="flow.type"),
         Binding("c", "copy", "Copy to workspace", show=False, id="flow.copy"),
-        Binding("r", "retry", "Retry", id="flow.retry"),
-        Binding("d", "discard", "Discard", id="flow.discard"),
+        Binding("r", "retry", "Retry", show=False, id="flow.retry"),
+        Binding("d", "discard", "Discard", show=False, id="flow.discard"),
         Binding("a", "retry_all", "Retry all failed", show=False, id="flow.retry_all"),
         Binding("D", "discard_all", "Discard all failed", show=False, id="flow.discard_all"),
         Binding("1", "tab('executions')", "Executions tab", show=False, id="flow.tab1"),
         Binding("2", "tab('failed')", "Failed tab", show=False, id="flow.tab2"),
         Binding("3", "tab('events')", "Events tab", show=False, id="flow.tab3"),
+        Binding("4", "tab('history')", "History tab", show=False, id="flow.tab4"),
     ]
 
     def __init__(self, path: str) -> None:
@@ -70,6 +69,7 @@ class FlowScreen(FlowdeckScreen):
         self.screen_name = f"Flow {path}"
         self._shown_once = False
         self._quiet_tab = False
+        self._settings_width = 0
 
     def compose(self) -> ComposeResult:
         contract, workspace, name = self.path.split("/")
@@ -87,7 +87,7 @@ class FlowScreen(FlowdeckScreen):
             Column("pos", "#", width=2, sortable=False),
             Column("component", "Component", width=10, sortable=False),
             Column("credential", "Credential", width=16, sortable=False),
-            Column("settings", "Settings", width=30, sortable=False),
+            Column("settings", "Settings", sortable=False),  # the width left: steps.step_row
             Column("queued", "Queued", width=6, sortable=False),
         ], id="steps-table", sort="pos")
         with TabbedContent(id="flow-tabs", initial="executions"):
@@ -116,6 +116,13 @@ class FlowScreen(FlowdeckScreen):
                     Column("kind", "What", width=18, sortable=False),
                     Column("detail", "Detail", sortable=False),
                 ], id="flow-events", sort="at")
+            with TabPane("History", id="history"):
+                yield RecordTable([
+                    Column("revision", "Rev", width=4, sortable=False),
+                    Column("at", "At", width=16, sortable=False),
+                    Column("by", "By", width=14, sortable=False),
+                    Column("change", "Change", sortable=False),
+                ], id="flow-history", sort="revision")
         yield DetailLine(id="detail")
         yield FilterBar(placeholder="filter events")
         yield Footer()
@@ -132,7 +139,8 @@ class FlowScreen(FlowdeckScreen):
         return FlowData(flow, flow_runs.events_without_executions(svc, flow.path, 200),
                         svc.list_credentials(ws_path), svc.list_executions(flow.path, limit=100),
                         svc.list_failed(flow.path, limit=500),
-                        svc.flow_throughput(flow.path, flow_runs.RATE_MINUTES))
+                        svc.flow_throughput(flow.path, flow_runs.RATE_MINUTES),
+                        svc.flow_history(flow.path))
 
     def show(self, data: FlowData) -> None:
         self.data = data
@@ -143,20 +151,40 @@ class FlowScreen(FlowdeckScreen):
         self.watch.update([f])
         now = self.fd.clock.now()
         self._state(now)
-        steps = self.query_one("#steps-table", RecordTable)
-        steps.sync([
-            (str(s.position), [str(s.position), Text(s.component, style="bold"),
-                               s.credential or ("—" if not COMPONENTS[s.component].takes_credential
-                                                else Text("none", style="yellow")),
-                               " ".join(f"{k}={v}" for k, v in s.settings.items()) or "—",
-                               Text(str(s.queued), justify="right")])
-            for s in f.steps])
+        self._show_steps()
+        history = self.query_one("#flow-history", RecordTable)
+        history.sync([(str(r.revision), history_row(r, now, f.revision)) for r in data.history
+                      if self.matches(r.change, r.by)])
         events = self.query_one("#flow-events", RecordTable)
         events.sync([(str(e.id), event_cells(e, now, with_name=False))
                      for e in data.events if self.matches(e.kind, e.actor)])
         self._show_runs(data, now)
         self._describe()
         self.offer()
+
+    def _show_steps(self) -> None:
+        """The steps, their settings cut to the width the table has."""
+        if self.data is None:
+            return
+        table = self.query_one("#steps-table", RecordTable)
+        width = steps.settings_width(table.size.width or self.app.size.width)
+        rows = [(str(s.position), steps.step_row(s, width)) for s in self.data.flow.steps]
+        if width != self._settings_width:  # the column's width follows its longest cell
+            self._settings_width, key = width, table.current_key
+            table.clear()
+            table.sync(rows)
+            if key is not None:
+                self.follow_step(int(key))
+        else:
+            table.sync(rows)
+
+    def on_resize(self, _event) -> None:
+        self.call_after_refresh(self._show_steps)
+
+    def follow_step(self, position: int) -> None:
+        table = self.query_one("#steps-table", RecordTable)
+        if str(position) in table.keys():  # noqa: SIM118 - its own list of keys
+            table.move_cursor(row=table.get_row_index(str(position)), animate=False)
 
     def _show_runs(self, data: FlowData, now) -> None:
         if not self._shown_once:  # on first sight, a flow where nothing ran yet shows its history
@@ -228,6 +256,12 @@ class FlowScreen(FlowdeckScreen):
         key = self.query_one("#flow-executions", RecordTable).current_key
         return next((e for e in self.data.executions if str(e.id) == key), None)
 
+    def current_revision(self) -> RevisionView | None:
+        if self.data is None or self.tab != "history":
+            return None
+        key = self.query_one("#flow-history", RecordTable).current_key
+        return next((r for r in self.data.history if str(r.revision) == key), None)
+
     @property
     def tab(self) -> str:
         return self.query_one(TabbedContent).active or "executions"
@@ -264,8 +298,8 @@ class FlowScreen(FlowdeckScreen):
         if event.tabbed_content.id == "flow-tabs" and self._quiet_tab:
             self._quiet_tab = False
         elif event.tabbed_content.id == "flow-tabs" and self._shown_once:  # a person chose it
-            table = {"executions": "#flow-executions", "failed": "#flow-failed"}.get(
-                self.tab, "#flow-events")
+            table = {"executions": "#flow-executions", "failed": "#flow-failed",
+                     "history": "#flow-history"}.get(self.tab, "#flow-events")
             self.call_after_refresh(self.query_one(table, RecordTable).focus)
         self._describe()
         self.offer()
@@ -279,6 +313,15 @@ class FlowScreen(FlowdeckScreen):
         on_step = {"row": "step", "selected": step is not None}
         if action in flow_actions.STORE_ACTIONS:
             return Gate(flow_actions.STORE_ACTIONS[action], f)
+        if action in ("add_step", "promote"):
+            return Gate("flow.edit" if action == "add_step" else "flow.promote", f)
+        if action in ("remove_step", "move_down", "move_up"):
+            return Gate("flow.edit", f, **on_step)
+        if action == "rollback":
+            return Gate("flow.rollback", f, row="revision",
+                        selected=self.current_revision() is not None,
+                        elsewhere=None if self.tab == "history" else
+                        "that key works on the History tab (4)")
         if action in ("edit_step", "step_credential"):
             which = "step.settings" if action == "edit_step" else "step.credential"
             return Gate(which, step, **on_step)
@@ -329,41 +372,3 @@ class FlowScreen(FlowdeckScreen):
     def action_discard_all(self) -> None:
         if self.data and self.data.failed:
             flow_runs.discard(self, self.data.flow, None, len(self.data.failed))
-
-    def action_edit_step(self) -> None:
-        step = self.current_step()
-        if step is None:
-            return
-        comp = COMPONENTS[step.component]
-        svc, path = self.fd.svc, self.path
-        key0 = comp.settings[0]
-        form = FormScreen(f"Step {step.position} ({comp.name}) of {self.data.flow.name}", [
-            FormField("key", "Setting:", options=[(k, k) for k in comp.settings], value=key0),
-            FormField("value", "Value:", value=str(step.settings.get(key0, "")),
-                      hint=_SETTING_HINTS.get(comp.name, "")),
-        ], lambda v: svc.set_step(path, step.position, v["key"], v["value"]), submit_label="Set")
-        self.app.push_screen(form, lambda r: r and self.reload())
-
-    def action_step_credential(self) -> None:
-        step = self.current_step()
-        if step is None:
-            return
-        svc, path = self.fd.svc, self.path
-        options = [(c.name, c.name) for c in self.data.credentials if c.component == step.component]
-        if not options:
-            self.notify(f"This workspace has no {step.component} credential yet; add one on "
-                        "the workspace's Credentials tab", severity="warning")
-            return
-        form = FormScreen(f"Credential for step {step.position} ({step.component})", [
-            FormField("credential", "Credential:", options=options,
-                      value=step.credential or options[0][1]),
-        ], lambda v: svc.set_step_credential(path, step.position, v["credential"]),
-            submit_label="Use")
-        self.app.push_screen(form, lambda r: r and self.reload())
-
-
-_SETTING_HINTS = {
-    "transform": 'JSONata, e.g. {"id": order.id, "total": $sum(order.lines.price)}',
-    "http": "url: http(s)://…; method: GET, POST, PUT, PATCH or DELETE",
-    "timer": "cron: five fields, e.g. */5 * * * *",
-}
