@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from datetime import datetime
 
+from rich.text import Text
 from textual import work
 
 from store.errors import FlowdeckError
@@ -19,8 +20,12 @@ from .review import ReviewScreen
 
 
 def history_row(r: RevisionView, now: datetime, current: int) -> list[object]:
-    mark = "●" if r.revision == current else " "
-    return [f"{mark}{r.revision}", short_when(r.at, now), who(r.by), r.change]
+    """Revision, when, by whom, what changed (the current revision marked ●, in bold)."""
+    style = "bold" if r.revision == current else ""
+    change = Text("● " if r.revision == current else "  ", style="green")
+    change.append(r.change, style=style)
+    return [Text(str(r.revision), style=style, justify="right"), short_when(r.at, now),
+            who(r.by), change]
 
 
 class HistoryActions(FlowdeckScreen):

@@ -125,7 +125,7 @@ class FlowScreen(StepEditing, HistoryActions, PromoteActions):
                 ], id="flow-history", sort="revision")
         yield DetailLine(id="detail")
         yield FilterBar(placeholder="filter events")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # fits 80 columns
 
     def on_mount(self) -> None:
         self.watch = FlowWatch(self.app)

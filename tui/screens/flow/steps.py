@@ -30,6 +30,8 @@ from .tryout import TryTransformScreen
 
 #: the widths of the steps table's fixed columns (the settings column takes the rest)
 FIXED_WIDTHS = {"pos": 2, "component": 10, "credential": 16, "queued": 6}
+#: steps that hand a message on unchanged (a sample for the step after them)
+PASS_ON = frozenset(c.name for c in COMPONENTS.values() if c.kind == "trigger") | {"log"}
 #: the narrowest the settings column gets
 SETTINGS_MIN = 12
 
@@ -163,9 +165,22 @@ class StepEditing(FlowdeckScreen):
             self.reload()
 
     async def _sample(self, position: int) -> tuple[bool, Any]:
-        """The payload step ``position`` takes in next, if a message waits there."""
+        """What step ``position`` takes in next: the newest message waiting there, or else
+        at the steps before it that pass a message on as it is (a trigger, a log)."""
+        flow = self.data.flow if self.data else None
+        where = [position]
+        while flow and where[-1] > 1 and flow.steps[where[-1] - 2].component in PASS_ON:
+            where.append(where[-1] - 1)
+
+        def read() -> tuple[bool, Any]:
+            for n in where:
+                found, payload = self.fd.svc.step_sample(self.path, n)
+                if found:
+                    return found, payload
+            return False, None
+
         try:
-            return await asyncio.to_thread(self.fd.svc.step_sample, self.path, position)
+            return await asyncio.to_thread(read)
         except FlowdeckError:
             return False, None
 

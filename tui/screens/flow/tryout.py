@@ -92,8 +92,12 @@ class TryTransformScreen(ModalScreen[Any]):
                 self.query_one("#field-sample", Input).value)
 
     def _try(self) -> None:
-        self.run_worker(self._evaluate(*self._values()), exclusive=True, group="try",
-                        exit_on_error=False)
+        expression, sample = self._values()
+
+        async def evaluate() -> None:  # a function: a run cancelled before it starts is no leak
+            await self._evaluate(expression, sample)
+
+        self.run_worker(evaluate, exclusive=True, group="try", exit_on_error=False)
 
     async def _evaluate(self, expression: str, sample: str) -> None:
         worked, text = await asyncio.to_thread(try_expression, expression, sample)
