@@ -12,6 +12,9 @@ from textual.pilot import Pilot
 from textual.screen import ModalScreen
 from textual.worker import WorkerCancelled, WorkerFailed
 
+# the group of the screens' workers that ask the operator on the way (push_screen_wait)
+from tui.screens.flow_actions import ASKING
+
 #: The instant of the demo: the frozen clocks of every TUI test start here.
 NOW = datetime(2026, 3, 10, 12, 0, 0, tzinfo=UTC)
 
@@ -57,8 +60,6 @@ async def settle(pilot: Pilot, rounds: int = 50, *, after_key: bool = False) -> 
     raise AssertionError("workers kept running: " + ", ".join(w.name for w in app.workers))
 
 
-#: the group of a screen's workers that ask the operator (``push_screen_wait``) on the way
-ASKING = "ask"
 
 
 async def _asking(pilot: Pilot, pending: list) -> bool:

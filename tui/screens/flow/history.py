@@ -15,6 +15,7 @@ from store.views import RevisionView
 from ...format import short_when
 from ..base import FlowdeckScreen
 from ..event_rows import who
+from ..flow_actions import ASKING
 from .data import FlowData
 from .review import ReviewScreen
 
@@ -37,7 +38,7 @@ class HistoryActions(FlowdeckScreen):
     def current_revision(self) -> RevisionView | None:
         raise NotImplementedError
 
-    @work(group="ask", exit_on_error=False)
+    @work(group=ASKING, exit_on_error=False)
     async def action_rollback(self) -> None:
         rev = self.current_revision()
         if self.data is None or rev is None:

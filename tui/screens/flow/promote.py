@@ -18,6 +18,7 @@ from store.errors import FlowdeckError
 from store.views import PromotionView
 
 from ..base import FlowdeckScreen
+from ..flow_actions import ASKING
 from ..form import FormField, FormScreen
 from .data import FlowData
 from .review import ReviewScreen
@@ -27,7 +28,7 @@ class PromoteActions(FlowdeckScreen):
     path: str
     data: FlowData | None
 
-    @work(group="ask", exit_on_error=False)
+    @work(group=ASKING, exit_on_error=False)
     async def action_promote(self) -> None:
         if self.data is None:
             return

@@ -23,6 +23,7 @@ from store.flowdiff import Difference, shown
 from store.views import StepView
 
 from ..base import FlowdeckScreen
+from ..flow_actions import ASKING
 from ..form import FormField, FormScreen
 from .data import FlowData
 from .review import ReviewScreen
@@ -81,7 +82,7 @@ class StepEditing(FlowdeckScreen):
     def follow_step(self, position: int) -> None:
         raise NotImplementedError
 
-    @work(group="ask", exit_on_error=False)
+    @work(group=ASKING, exit_on_error=False)
     async def action_add_step(self) -> None:
         if self.data is None:
             return
@@ -102,7 +103,7 @@ class StepEditing(FlowdeckScreen):
             self.notify(f"Step added to {flow.name}: revision {result.revision}")
             self.reload()
 
-    @work(group="ask", exit_on_error=False)
+    @work(group=ASKING, exit_on_error=False)
     async def action_remove_step(self) -> None:
         step = self.current_step()
         if self.data is None or step is None:
@@ -139,7 +140,7 @@ class StepEditing(FlowdeckScreen):
     def action_move_up(self) -> None:
         self._move(-1)
 
-    @work(group="ask", exit_on_error=False)
+    @work(group=ASKING, exit_on_error=False)
     async def action_edit_step(self) -> None:
         step = self.current_step()
         if self.data is None or step is None:
@@ -184,7 +185,7 @@ class StepEditing(FlowdeckScreen):
         except FlowdeckError:
             return False, None
 
-    @work(group="ask", exit_on_error=False)
+    @work(group=ASKING, exit_on_error=False)
     async def action_step_credential(self) -> None:
         step = self.current_step()
         if self.data is None or step is None:
