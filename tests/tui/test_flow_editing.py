@@ -150,3 +150,37 @@ async def test_rollback_from_the_history_tab(demo):
     assert f.revision == 5
     assert svc.flow_history(UPSERT)[0].change == "rolled back to revision 2"
     assert f.steps[2].settings == {}
+
+
+async def test_a_promotion_without_a_credential_there_names_the_step_in_the_form(demo):
+    svc = demo.as_(OWNER)
+    before = [f.revision for f in svc.list_flows(f"{NW}/Development")]
+    async with demo.app().run_test(size=(80, 24)) as pilot:
+        await _open(pilot, ORDER_SYNC)
+        await press(pilot, "P", "ctrl+s")  # into Development, which has no 'ERP API'
+        form = pilot.app.screen
+        assert isinstance(form, FormScreen)
+        said = str(form.query_one("#form-error").render())
+        assert "step 3" in said and "ERP API" in said, said
+        await press(pilot, "escape")
+    assert [f.revision for f in svc.list_flows(f"{NW}/Development")] == before
+
+
+def test_revision_events_say_what_changed():
+    from datetime import UTC, datetime
+
+    from store.views import EventView
+    from tui.screens.event_rows import event_detail
+
+    def event(kind: str, **detail) -> EventView:
+        return EventView(id=1, at=datetime(2026, 3, 10, tzinfo=UTC), actor="a@b.example",
+                         kind=kind, path="Acme/Production/Order sync", detail=detail)
+
+    assert event_detail(event("flow.changed", revision=5, change="added step 4 (log)"),
+                        with_name=False) == "r5: added step 4 (log)"
+    assert event_detail(event("flow.rolled_back", to=2, revision=6)) == \
+        "Order sync r6: back to r2"
+    assert event_detail(event("flow.promoted", source="Acme/Staging/Order sync",
+                              source_revision=4, target="Acme/Production/Order sync",
+                              revision=3, created=False), with_name=False) == \
+        "Acme/Staging/Order sync r4 → Acme/Production/Order sync r3"
