@@ -7,7 +7,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Sparkline, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Sparkline, Static, TabbedContent
 
 from store.components import COMPONENTS
 from store.views import ExecutionView, FailedMessageView, RevisionView
@@ -23,15 +23,15 @@ from ...format import (
 from ...live import FlowWatch
 from ...widgets.breadcrumb import Breadcrumb
 from ...widgets.detail import DetailLine
-from ...widgets.table import Column, RecordTable
+from ...widgets.table import RecordTable
 from .. import flow_actions, flow_runs, workspace_forms
 from ..base import FilterBar, Gate
-from ..event_rows import event_cells
-from . import steps
 from .data import FlowData
-from .history import HistoryActions, history_row
+from .events import EventsPane
+from .history import HistoryActions, HistoryPane
 from .promote import PromoteActions
-from .steps import StepEditing
+from .runs import ExecutionsPane, FailedPane
+from .steps import StepEditing, StepsTable
 
 
 class FlowScreen(StepEditing, HistoryActions, PromoteActions):
@@ -69,7 +69,6 @@ class FlowScreen(StepEditing, HistoryActions, PromoteActions):
         self.screen_name = f"Flow {path}"
         self._shown_once = False
         self._quiet_tab = False
-        self._settings_width = 0
 
     def compose(self) -> ComposeResult:
         contract, workspace, name = self.path.split("/")
@@ -83,46 +82,12 @@ class FlowScreen(StepEditing, HistoryActions, PromoteActions):
             yield Static(f"processed/min, {flow_runs.RATE_MINUTES} min ", id="rate-label")
             yield Sparkline([0] * flow_runs.RATE_MINUTES, summary_function=max, id="rate")
             yield Static("", id="rate-now")
-        yield RecordTable([
-            Column("pos", "#", width=2, sortable=False),
-            Column("component", "Component", width=10, sortable=False),
-            Column("credential", "Credential", width=16, sortable=False),
-            Column("settings", "Settings", sortable=False),  # the width left: steps.step_row
-            Column("queued", "Queued", width=6, sortable=False),
-        ], id="steps-table", sort="pos")
+        yield StepsTable()
         with TabbedContent(id="flow-tabs", initial="executions"):
-            with TabPane("Executions", id="executions"):
-                yield RecordTable([
-                    Column("at", "At", width=8, sortable=False),
-                    Column("message", "Msg", width=5, sortable=False),
-                    Column("step", "Step", width=11, sortable=False),
-                    Column("outcome", "Outcome", width=12, sortable=False),
-                    Column("status", "HTTP", width=4, sortable=False),
-                    Column("ms", "ms", width=5, sortable=False),
-                    Column("error", "Error", width=19, sortable=False),
-                ], id="flow-executions", sort="at")
-            with TabPane("Failed", id="failed"):
-                yield RecordTable([
-                    Column("id", "Msg", width=5, sortable=False),
-                    Column("step", "Step", width=11, sortable=False),
-                    Column("attempts", "Tries", width=5, sortable=False),
-                    Column("since", "Since", width=16, sortable=False),
-                    Column("error", "Error", width=22, sortable=False),
-                ], id="flow-failed", sort="id")
-            with TabPane("Events", id="events"):
-                yield RecordTable([
-                    Column("at", "At", width=16, sortable=False),
-                    Column("actor", "Who", width=14, sortable=False),
-                    Column("kind", "What", width=18, sortable=False),
-                    Column("detail", "Detail", sortable=False),
-                ], id="flow-events", sort="at")
-            with TabPane("History", id="history"):
-                yield RecordTable([
-                    Column("revision", "Rev", width=4, sortable=False),
-                    Column("at", "At", width=16, sortable=False),
-                    Column("by", "By", width=14, sortable=False),
-                    Column("change", "Change", sortable=False),
-                ], id="flow-history", sort="revision")
+            yield ExecutionsPane()
+            yield FailedPane()
+            yield EventsPane()
+            yield HistoryPane()
         yield DetailLine(id="detail")
         yield FilterBar(placeholder="filter events")
         yield Footer(compact=True, show_command_palette=False)  # fits 80 columns
@@ -151,40 +116,15 @@ class FlowScreen(StepEditing, HistoryActions, PromoteActions):
         self.watch.update([f])
         now = self.fd.clock.now()
         self._state(now)
-        self._show_steps()
-        history = self.query_one("#flow-history", RecordTable)
-        history.sync([(str(r.revision), history_row(r, now, f.revision)) for r in data.history
-                      if self.matches(r.change, r.by)])
-        events = self.query_one("#flow-events", RecordTable)
-        events.sync([(str(e.id), event_cells(e, now, with_name=False))
-                     for e in data.events if self.matches(e.kind, e.actor)])
+        self.query_one(StepsTable).show(f.steps)
+        self.query_one(HistoryPane).show(data, now, self.matches)
+        self.query_one(EventsPane).show(data, now, self.matches)
         self._show_runs(data, now)
         self._describe()
         self.offer()
 
-    def _show_steps(self) -> None:
-        """The steps, their settings cut to the width the table has."""
-        if self.data is None:
-            return
-        table = self.query_one("#steps-table", RecordTable)
-        width = steps.settings_width(table.size.width or self.app.size.width)
-        rows = [(str(s.position), steps.step_row(s, width)) for s in self.data.flow.steps]
-        if width != self._settings_width:  # the column's width follows its longest cell
-            self._settings_width, key = width, table.current_key
-            table.clear()
-            table.sync(rows)
-            if key is not None:
-                self.follow_step(int(key))
-        else:
-            table.sync(rows)
-
-    def on_resize(self, _event) -> None:
-        self.call_after_refresh(self._show_steps)
-
     def follow_step(self, position: int) -> None:
-        table = self.query_one("#steps-table", RecordTable)
-        if str(position) in table.keys():  # noqa: SIM118 - its own list of keys
-            table.move_cursor(row=table.get_row_index(str(position)), animate=False)
+        self.query_one(StepsTable).follow(position)
 
     def _show_runs(self, data: FlowData, now) -> None:
         if not self._shown_once:  # on first sight, a flow where nothing ran yet shows its history
@@ -194,17 +134,9 @@ class FlowScreen(StepEditing, HistoryActions, PromoteActions):
                 self.query_one(TabbedContent).active = "events"
         self.query_one("#rate", Sparkline).data = data.rate
         self.query_one("#rate-now", Static).update(flow_runs.rate_now(data.rate))
-        runs = self.query_one("#flow-executions", RecordTable)
-        at_top = runs.cursor_row == 0  # watching the newest: stay with the newest
-        runs.sync([(str(e.id), flow_runs.execution_row(e, now)) for e in data.executions
-                   if self.matches(e.outcome, e.component or "", e.error or "")])
-        if at_top and runs.row_count:
-            runs.move_cursor(row=0, animate=False)
-        failed = self.query_one("#flow-failed", RecordTable)
-        failed.sync([(str(m.id), flow_runs.failed_row(m, now)) for m in data.failed
-                     if self.matches(m.error or "", m.component or "", str(m.id))])
-        tab = self.query_one(TabbedContent).get_tab("failed")
-        tab.label = f"Failed ({len(data.failed)})" if data.failed else "Failed"
+        self.query_one(ExecutionsPane).show(data, now, self.matches)
+        label = self.query_one(FailedPane).show(data, now, self.matches)
+        self.query_one(TabbedContent).get_tab("failed").label = label
 
     def _state(self, now) -> None:
         f = self.data.flow

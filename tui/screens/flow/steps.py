@@ -22,6 +22,7 @@ from store.errors import FlowdeckError
 from store.flowdiff import Difference, shown
 from store.views import StepView
 
+from ...widgets.table import Column, RecordTable
 from ..base import FlowdeckScreen
 from ..flow_actions import ASKING
 from ..form import FormField, FormScreen
@@ -59,6 +60,46 @@ def step_row(s: StepView, width: int) -> list[object]:
                                   else Text("none", style="yellow"))
     return [str(s.position), Text(s.component, style="bold"), credential, cut(settings, width),
             Text(str(s.queued), justify="right")]
+
+
+class StepsTable(RecordTable):
+    """The steps: position, component, credential, settings (cut to the width the table
+    has, with an ellipsis), queued messages."""
+
+    def __init__(self) -> None:
+        super().__init__([
+            Column("pos", "#", width=FIXED_WIDTHS["pos"], sortable=False),
+            Column("component", "Component", width=FIXED_WIDTHS["component"], sortable=False),
+            Column("credential", "Credential", width=FIXED_WIDTHS["credential"], sortable=False),
+            Column("settings", "Settings", sortable=False),  # as wide as its longest cell
+            Column("queued", "Queued", width=FIXED_WIDTHS["queued"], sortable=False),
+        ], id="steps-table", sort="pos")
+        self._steps: list[StepView] = []
+        self._width = 0
+
+    def show(self, steps: list[StepView]) -> None:
+        self._steps = steps
+        width = settings_width(self.size.width or self.app.size.width)
+        rows = [(str(s.position), step_row(s, width)) for s in steps]
+        if width == self._width:
+            self.sync(rows)
+            return
+        self._width, key = width, self.current_key  # rebuilt: the column takes the new width
+        self.clear()
+        self.sync(rows)
+        if key is not None:
+            self.follow(int(key))
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._reshow)
+
+    def _reshow(self) -> None:
+        self.show(self._steps)  # the steps as they are by then
+
+    def follow(self, position: int) -> None:
+        """Put the cursor on step ``position`` (where a moved step went)."""
+        if str(position) in self.keys():  # noqa: SIM118 - its own list of keys
+            self.move_cursor(row=self.get_row_index(str(position)), animate=False)
 
 
 def _position_problem(last: int):
