@@ -20,7 +20,7 @@ from textual import work
 from store.components import COMPONENTS
 from store.errors import FlowdeckError
 from store.flowdiff import Difference, shown
-from store.views import StepView
+from store.views import FlowView, StepView
 
 from ...widgets.table import Column, RecordTable
 from ..base import FlowdeckScreen
@@ -170,10 +170,13 @@ class StepEditing(FlowdeckScreen):
             return
         to = step.position + by
         flow = self.data.flow
-        self.act(self.fd.svc.move_step, flow.path, step.position, to,
-                 then=lambda f: (self.follow_step(to), self.notify(
-                     f"Step {step.position} of {flow.name} moved to {to}: "
-                     f"revision {f.revision}")))
+
+        def moved(f: FlowView) -> None:
+            self.follow_step(to)
+            self.notify(f"Step {step.position} of {flow.name} moved to {to}: "
+                        f"revision {f.revision}")
+
+        self.act(self.fd.svc.move_step, flow.path, step.position, to, then=moved)
 
     def action_move_down(self) -> None:
         self._move(+1)
@@ -188,6 +191,7 @@ class StepEditing(FlowdeckScreen):
             return
         flow, svc = self.data.flow, self.fd.svc
         comp = COMPONENTS[step.component]
+        screen: TryTransformScreen | FormScreen
         if comp.name == "transform":
             sample = await self._sample(step.position)
             screen = TryTransformScreen(

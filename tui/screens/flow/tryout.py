@@ -84,7 +84,9 @@ class TryTransformScreen(ModalScreen[Any]):
                 yield Button("Save", id="submit", variant="primary", compact=True)
 
     def on_mount(self) -> None:
-        self.query_one("#field-expression", Input).focus()
+        expression = self.query_one("#field-expression", Input)
+        expression.focus()
+        self.call_after_refresh(expression.action_home)  # the expression's start in view
         self._try()
 
     def _values(self) -> tuple[str, str]:
