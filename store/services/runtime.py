@@ -70,6 +70,17 @@ class RuntimeService(FlowReading):
                                   payload=m.payload) for m in rows]
 
     @reads
+    def step_sample(self, t: Tx, path: str, position: int) -> tuple[bool, Any]:
+        """The payload of the newest message waiting at (or parked at) step ``position`` of the
+        flow's current revision: what that step takes in next, for trying a transform before
+        it is saved. (False, None) when no message is there."""
+        _, flow = self._flow(t, path)
+        row = t.s.scalars(select(Message).where(
+            Message.flow_id == flow.id, Message.step == position,
+            Message.revision == flow.revision).order_by(Message.id.desc()).limit(1)).first()
+        return (False, None) if row is None else (True, row.payload)
+
+    @reads
     def flow_throughput(self, t: Tx, path: str, minutes: int = 30) -> list[int]:
         """Messages the flow finished in each of the last ``minutes`` minutes, oldest first."""
         if not isinstance(minutes, int) or not 1 <= minutes <= MAX_MINUTES:

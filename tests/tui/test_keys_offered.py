@@ -47,7 +47,11 @@ KEY_GRID = {
     **{("Orders", "failed", k): a for k, a in [
         ("x", "stop_flow"), ("R", "restart_flow"), ("m", "send_messages"), ("c", "copy_flow"),
         ("e", "set_step"), ("k", "set_step_credential"), ("r", "retry_failed"),
-        ("d", "discard_failed"), ("a", "retry_failed"), ("D", "discard_failed")]},
+        ("d", "discard_failed"), ("a", "retry_failed"), ("D", "discard_failed"),
+        ("n", "add_step"), ("X", "remove_step"), ("J", "move_step"), ("K", "move_step"),
+        ("P", "promote_flow")]},
+    **{("Orders", "history", k): a for k, a in [
+        ("n", "add_step"), ("X", "remove_step"), ("P", "promote_flow"), ("b", "rollback_flow")]},
     **{("Idle", "executions", k): a for k, a in [("s", "start_flow"), ("t", "set_flow_type")]},
     **{("support", None, k): a for k, a in [("a", "approve_request"), ("d", "decline_request")]},
 }
@@ -170,6 +174,10 @@ async def _walk(pilot, role: str, state: str) -> Walk:
     app.screen.query_one("#flow-failed").focus()
     await settle(pilot)
     await walk.check("Orders", "failed")
+    await walk.tab("history")
+    app.screen.query_one("#flow-history").focus()
+    await settle(pilot)
+    await walk.check("Orders", "history")
     app.pop_screen()
     await walk.open(lambda: app.open_flow("Acme/Staging/Idle"))
     await walk.check("Idle", "executions")

@@ -12,10 +12,12 @@ at what changed (``snapshot_report.html``) before committing.
 from __future__ import annotations
 
 import pytest
-from tui_helpers import GUEST, NW, SUPPORT, highlight, press, settle, tooltip_shown, type_text
+from tui_helpers import GUEST, NW, OWNER, SUPPORT, highlight, press, settle, tooltip_shown, type_text
 
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.flow import FlowScreen
+from tui.screens.flow.review import ReviewScreen
+from tui.screens.flow.tryout import TryTransformScreen
 from tui.screens.form import FormScreen
 from tui.screens.help import HelpScreen
 from tui.screens.support import SupportScreen
@@ -169,3 +171,48 @@ def test_full_badge_tooltip(snap_compare, demo):
 def test_limited_workspace_in_the_ansi_theme(snap_compare, demo):
     assert snap_compare(demo.app(theme="ansi"), terminal_size=SMALL,
                         run_before=_to(NW, "Development", expect=WorkspaceScreen))
+
+
+# -- a flow's revisions (DESIGN 2b) --------------------------------------------------------------
+@SIZES
+def test_flow_history_tab(snap_compare, demo, size):
+    assert snap_compare(demo.app(), terminal_size=size,
+                        run_before=_to(NW, "Staging", "Customer Upsert", "4", expect=FlowScreen))
+
+
+@SIZES
+def test_promote_diff(snap_compare, demo, size):
+    """Staging's Order Sync, a step added and a setting changed, against Production's."""
+    staging = f"{NW}/Staging/Order Sync"
+    demo.as_(OWNER).add_step(staging, ("log", None))
+    demo.as_(OWNER).set_step(staging, 3, "method", "PATCH")
+
+    async def run_before(pilot) -> None:
+        await _to(NW, "Staging", "Order Sync", "P", expect=FormScreen)(pilot)
+        await press(pilot, "enter", "down", "enter", "ctrl+s")
+        assert isinstance(pilot.app.screen, ReviewScreen)
+
+    assert snap_compare(demo.app(), terminal_size=size, run_before=run_before)
+
+
+@SIZES
+def test_step_editor_trying_an_expression(snap_compare, demo, size):
+    async def run_before(pilot) -> None:
+        await _to(NW, "Staging", "Customer Upsert", expect=FlowScreen)(pilot)
+        pilot.app.screen.query_one("#steps-table").focus()
+        await highlight(pilot, "steps-table", "2")
+        await press(pilot, "e")
+        assert isinstance(pilot.app.screen, TryTransformScreen)
+
+    assert snap_compare(demo.app(), terminal_size=size, run_before=run_before)
+
+
+def test_no_snapshot_holds_a_secret():
+    """Every demo secret starts with 'demo-token-' or 'demo-password-': none is on screen."""
+    from pathlib import Path
+
+    shots = sorted((Path(__file__).parent / "__snapshots__").rglob("*.svg"))
+    assert shots
+    for shot in shots:
+        text = shot.read_text(encoding="utf-8")
+        assert "demo-token-" not in text and "demo-password-" not in text, shot.name

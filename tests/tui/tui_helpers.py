@@ -9,7 +9,11 @@ import asyncio
 from datetime import UTC, datetime
 
 from textual.pilot import Pilot
+from textual.screen import ModalScreen
 from textual.worker import WorkerCancelled, WorkerFailed
+
+# the group of the screens' workers that ask the operator on the way (push_screen_wait)
+from tui.screens.flow_actions import ASKING
 
 #: The instant of the demo: the frozen clocks of every TUI test start here.
 NOW = datetime(2026, 3, 10, 12, 0, 0, tzinfo=UTC)
@@ -39,7 +43,11 @@ async def settle(pilot: Pilot, rounds: int = 50, *, after_key: bool = False) -> 
         pending = [w for w in app.workers if not w.is_finished]
         if after_key and not pending:
             return
+        if await _asking(pilot, pending):
+            return
         for worker in pending:
+            if worker.group == ASKING:
+                continue
             try:
                 await worker.wait()
             except WorkerCancelled:
@@ -50,6 +58,25 @@ async def settle(pilot: Pilot, rounds: int = 50, *, after_key: bool = False) -> 
         if all(w.is_finished for w in app.workers):
             return
     raise AssertionError("workers kept running: " + ", ".join(w.name for w in app.workers))
+
+
+
+
+async def _asking(pilot: Pilot, pending: list) -> bool:
+    """Whether a worker of the screen is waiting for the operator's answer in a dialog (then
+    the test answers it): its reads done, the dialog on top. Until then, wait for it."""
+    asking = [w for w in pending if w.group == ASKING]
+    if not asking:
+        return False
+    for _ in range(1000):
+        if all(w.is_finished for w in asking):
+            return False
+        if isinstance(pilot.app.screen, ModalScreen) and all(
+                w.is_finished for w in pilot.app.workers if w.group != ASKING):
+            await pilot.pause()
+            return True
+        await pilot.pause(0.005)
+    raise AssertionError("a dialog never came: " + ", ".join(w.name for w in asking))
 
 
 async def press(pilot: Pilot, *keys: str) -> None:

@@ -14,12 +14,28 @@ def who(actor: str) -> str:
     return actor.split("@")[0]
 
 
+def revision_detail(e: EventView) -> str | None:
+    """What a revision's event says (DESIGN 2b), or None for another kind of event."""
+    d = dict(e.detail)
+    if e.kind == "flow.changed":
+        return f"r{d.get('revision')}: {d.get('change', '')}"
+    if e.kind == "flow.rolled_back":
+        return f"r{d.get('revision')}: back to r{d.get('to')}"
+    if e.kind == "flow.promoted":
+        made = " (created)" if d.get("created") else ""
+        return (f"{d.get('source')} r{d.get('source_revision')} → {d.get('target')} "
+                f"r{d.get('revision')}{made}")
+    return None
+
+
 def event_detail(e: EventView, with_name: bool = True) -> str:
     d = dict(e.detail)
     parts = []
     name = e.path.split("/")[-1] if e.path.count("/") >= 2 else ""
     if name and with_name:
         parts.append(name)
+    if (revision := revision_detail(e)) is not None:
+        return " ".join([*parts, revision])
     for key in ("lost_messages", "from", "to", "reason", "email", "role", "count", "fields"):
         if key in d and d[key] not in (None, ""):
             value = d[key]

@@ -15,7 +15,9 @@ from rich.text import Text
 from store.views import EventView, ExecutionView, FailedMessageView, FlowView
 
 from ..format import short_when
+from .base import FlowdeckScreen
 from .confirm import ConfirmScreen
+from .flow_actions import ASKING
 
 #: minutes the sparkline covers
 RATE_MINUTES = 30
@@ -90,24 +92,25 @@ def failed_detail(m: FailedMessageView, may_act: bool) -> Text:
     return text
 
 
-def retry(screen, flow: FlowView, ids: list[int] | None) -> None:
+def retry(screen: FlowdeckScreen, flow: FlowView, ids: list[int] | None) -> None:
     """Put failed messages (``ids``, or all) back in the queue; no need to ask first."""
     screen.act(screen.fd.svc.retry_failed, flow.path, ids,
                then=lambda n: screen.notify(f"{_plural(n, 'failed message')} of {flow.name} "
                                             "back in the queue for a fresh set of tries"))
 
 
-def discard(screen, flow: FlowView, ids: list[int] | None, count: int) -> None:
-    svc = screen.fd.svc
+def discard(screen: FlowdeckScreen, flow: FlowView, ids: list[int] | None, count: int) -> None:
+    """Ask first (they are gone for good), then discard."""
     what = _plural(count, "failed message")
 
-    def go(ok: bool | None) -> None:
-        if ok:
-            screen.act(svc.discard_failed, flow.path, ids,
-                       then=lambda n: screen.notify(f"{_plural(n, 'failed message')} of "
-                                                    f"{flow.name} discarded"))
+    async def conversation() -> None:
+        if not await screen.app.push_screen_wait(ConfirmScreen(
+                f"Discard {what}?",
+                f"{'It is' if count == 1 else 'They are'} dropped from {flow.name}'s queue for "
+                "good; nothing will deliver them.", confirm_label="Discard")):
+            return
+        screen.act(screen.fd.svc.discard_failed, flow.path, ids,
+                   then=lambda n: screen.notify(f"{_plural(n, 'failed message')} of "
+                                                f"{flow.name} discarded"))
 
-    screen.app.push_screen(ConfirmScreen(
-        f"Discard {what}?",
-        f"{'It is' if count == 1 else 'They are'} dropped from {flow.name}'s queue for good; "
-        "nothing will deliver them.", confirm_label="Discard"), go)
+    screen.run_worker(conversation, group=ASKING, exit_on_error=False)

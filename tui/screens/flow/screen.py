@@ -3,18 +3,16 @@ processes per minute, its executions, failed messages and events."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.widgets import DataTable, Footer, Sparkline, Static, TabbedContent, TabPane
+from textual.widgets import DataTable, Footer, Sparkline, Static, TabbedContent
 
 from store.components import COMPONENTS
-from store.views import CredentialView, EventView, ExecutionView, FailedMessageView, FlowView
+from store.views import ExecutionView, FailedMessageView, RevisionView
 
-from ..format import (
+from ...format import (
     KIND_EXPLANATION,
     LIMITED_BANNER,
     STOP_REASON_WORDS,
@@ -22,44 +20,45 @@ from ..format import (
     status_text,
     when,
 )
-from ..live import FlowWatch
-from ..widgets.breadcrumb import Breadcrumb
-from ..widgets.detail import DetailLine
-from ..widgets.table import Column, RecordTable
-from . import flow_actions, flow_runs, workspace_forms
-from .base import FilterBar, FlowdeckScreen, Gate
-from .event_rows import event_cells
-from .form import FormField, FormScreen
+from ...live import FlowWatch
+from ...widgets.breadcrumb import Breadcrumb
+from ...widgets.detail import DetailLine
+from ...widgets.table import RecordTable
+from .. import flow_actions, flow_runs, workspace_forms
+from ..base import FilterBar, Gate
+from .data import FlowData
+from .events import EventsPane
+from .history import HistoryActions, HistoryPane
+from .promote import PromoteActions
+from .runs import ExecutionsPane, FailedPane
+from .steps import StepEditing, StepsTable
 
 
-@dataclass
-class FlowData:
-    flow: FlowView
-    events: list[EventView]
-    credentials: list[CredentialView]
-    executions: list[ExecutionView]
-    failed: list[FailedMessageView]
-    rate: list[int]  # messages processed in each of the last minutes
-
-
-class FlowScreen(FlowdeckScreen):
+class FlowScreen(StepEditing, HistoryActions, PromoteActions):
     CSS_PATH = "flow.tcss"
     BINDINGS = [
         Binding("s", "start", "Start", id="flow.start"),
         Binding("x", "stop", "Stop", id="flow.stop"),
-        Binding("R", "restart", "Restart", id="flow.restart"),
-        Binding("m", "send", "Send messages", id="flow.send"),
+        Binding("R", "restart", "Restart", show=False, id="flow.restart"),
+        Binding("m", "send", "Send messages", show=False, id="flow.send"),
         Binding("e", "edit_step", "Edit step", id="flow.edit"),
         Binding("k", "step_credential", "Step credential", show=False, id="flow.credential"),
+        Binding("n", "add_step", "Add step", id="flow.add_step"),
+        Binding("X", "remove_step", "Remove step", show=False, id="flow.remove_step"),
+        Binding("J", "move_down", "Move step down", show=False, id="flow.move_down"),
+        Binding("K", "move_up", "Move step up", show=False, id="flow.move_up"),
+        Binding("P", "promote", "Promote", id="flow.promote"),
+        Binding("b", "rollback", "Roll back to revision", show=False, id="flow.rollback"),
         Binding("t", "switch_type", "Switch ordinary/realtime", show=False, id="flow.type"),
         Binding("c", "copy", "Copy to workspace", show=False, id="flow.copy"),
-        Binding("r", "retry", "Retry", id="flow.retry"),
-        Binding("d", "discard", "Discard", id="flow.discard"),
+        Binding("r", "retry", "Retry", show=False, id="flow.retry"),
+        Binding("d", "discard", "Discard", show=False, id="flow.discard"),
         Binding("a", "retry_all", "Retry all failed", show=False, id="flow.retry_all"),
         Binding("D", "discard_all", "Discard all failed", show=False, id="flow.discard_all"),
         Binding("1", "tab('executions')", "Executions tab", show=False, id="flow.tab1"),
         Binding("2", "tab('failed')", "Failed tab", show=False, id="flow.tab2"),
         Binding("3", "tab('events')", "Events tab", show=False, id="flow.tab3"),
+        Binding("4", "tab('history')", "History tab", show=False, id="flow.tab4"),
     ]
 
     def __init__(self, path: str) -> None:
@@ -83,42 +82,15 @@ class FlowScreen(FlowdeckScreen):
             yield Static(f"processed/min, {flow_runs.RATE_MINUTES} min ", id="rate-label")
             yield Sparkline([0] * flow_runs.RATE_MINUTES, summary_function=max, id="rate")
             yield Static("", id="rate-now")
-        yield RecordTable([
-            Column("pos", "#", width=2, sortable=False),
-            Column("component", "Component", width=10, sortable=False),
-            Column("credential", "Credential", width=16, sortable=False),
-            Column("settings", "Settings", width=30, sortable=False),
-            Column("queued", "Queued", width=6, sortable=False),
-        ], id="steps-table", sort="pos")
+        yield StepsTable()
         with TabbedContent(id="flow-tabs", initial="executions"):
-            with TabPane("Executions", id="executions"):
-                yield RecordTable([
-                    Column("at", "At", width=8, sortable=False),
-                    Column("message", "Msg", width=5, sortable=False),
-                    Column("step", "Step", width=11, sortable=False),
-                    Column("outcome", "Outcome", width=12, sortable=False),
-                    Column("status", "HTTP", width=4, sortable=False),
-                    Column("ms", "ms", width=5, sortable=False),
-                    Column("error", "Error", width=19, sortable=False),
-                ], id="flow-executions", sort="at")
-            with TabPane("Failed", id="failed"):
-                yield RecordTable([
-                    Column("id", "Msg", width=5, sortable=False),
-                    Column("step", "Step", width=11, sortable=False),
-                    Column("attempts", "Tries", width=5, sortable=False),
-                    Column("since", "Since", width=16, sortable=False),
-                    Column("error", "Error", width=22, sortable=False),
-                ], id="flow-failed", sort="id")
-            with TabPane("Events", id="events"):
-                yield RecordTable([
-                    Column("at", "At", width=16, sortable=False),
-                    Column("actor", "Who", width=14, sortable=False),
-                    Column("kind", "What", width=18, sortable=False),
-                    Column("detail", "Detail", sortable=False),
-                ], id="flow-events", sort="at")
+            yield ExecutionsPane()
+            yield FailedPane()
+            yield EventsPane()
+            yield HistoryPane()
         yield DetailLine(id="detail")
         yield FilterBar(placeholder="filter events")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)  # fits 80 columns
 
     def on_mount(self) -> None:
         self.watch = FlowWatch(self.app)
@@ -132,7 +104,8 @@ class FlowScreen(FlowdeckScreen):
         return FlowData(flow, flow_runs.events_without_executions(svc, flow.path, 200),
                         svc.list_credentials(ws_path), svc.list_executions(flow.path, limit=100),
                         svc.list_failed(flow.path, limit=500),
-                        svc.flow_throughput(flow.path, flow_runs.RATE_MINUTES))
+                        svc.flow_throughput(flow.path, flow_runs.RATE_MINUTES),
+                        svc.flow_history(flow.path))
 
     def show(self, data: FlowData) -> None:
         self.data = data
@@ -143,20 +116,15 @@ class FlowScreen(FlowdeckScreen):
         self.watch.update([f])
         now = self.fd.clock.now()
         self._state(now)
-        steps = self.query_one("#steps-table", RecordTable)
-        steps.sync([
-            (str(s.position), [str(s.position), Text(s.component, style="bold"),
-                               s.credential or ("—" if not COMPONENTS[s.component].takes_credential
-                                                else Text("none", style="yellow")),
-                               " ".join(f"{k}={v}" for k, v in s.settings.items()) or "—",
-                               Text(str(s.queued), justify="right")])
-            for s in f.steps])
-        events = self.query_one("#flow-events", RecordTable)
-        events.sync([(str(e.id), event_cells(e, now, with_name=False))
-                     for e in data.events if self.matches(e.kind, e.actor)])
+        self.query_one(StepsTable).show(f.steps)
+        self.query_one(HistoryPane).show(data, now, self.matches)
+        self.query_one(EventsPane).show(data, now, self.matches)
         self._show_runs(data, now)
         self._describe()
         self.offer()
+
+    def follow_step(self, position: int) -> None:
+        self.query_one(StepsTable).follow(position)
 
     def _show_runs(self, data: FlowData, now) -> None:
         if not self._shown_once:  # on first sight, a flow where nothing ran yet shows its history
@@ -166,17 +134,9 @@ class FlowScreen(FlowdeckScreen):
                 self.query_one(TabbedContent).active = "events"
         self.query_one("#rate", Sparkline).data = data.rate
         self.query_one("#rate-now", Static).update(flow_runs.rate_now(data.rate))
-        runs = self.query_one("#flow-executions", RecordTable)
-        at_top = runs.cursor_row == 0  # watching the newest: stay with the newest
-        runs.sync([(str(e.id), flow_runs.execution_row(e, now)) for e in data.executions
-                   if self.matches(e.outcome, e.component or "", e.error or "")])
-        if at_top and runs.row_count:
-            runs.move_cursor(row=0, animate=False)
-        failed = self.query_one("#flow-failed", RecordTable)
-        failed.sync([(str(m.id), flow_runs.failed_row(m, now)) for m in data.failed
-                     if self.matches(m.error or "", m.component or "", str(m.id))])
-        tab = self.query_one(TabbedContent).get_tab("failed")
-        tab.label = f"Failed ({len(data.failed)})" if data.failed else "Failed"
+        self.query_one(ExecutionsPane).show(data, now, self.matches)
+        label = self.query_one(FailedPane).show(data, now, self.matches)
+        self.query_one(TabbedContent).get_tab("failed").label = label
 
     def _state(self, now) -> None:
         f = self.data.flow
@@ -228,6 +188,12 @@ class FlowScreen(FlowdeckScreen):
         key = self.query_one("#flow-executions", RecordTable).current_key
         return next((e for e in self.data.executions if str(e.id) == key), None)
 
+    def current_revision(self) -> RevisionView | None:
+        if self.data is None or self.tab != "history":
+            return None
+        key = self.query_one("#flow-history", RecordTable).current_key
+        return next((r for r in self.data.history if str(r.revision) == key), None)
+
     @property
     def tab(self) -> str:
         return self.query_one(TabbedContent).active or "executions"
@@ -264,8 +230,8 @@ class FlowScreen(FlowdeckScreen):
         if event.tabbed_content.id == "flow-tabs" and self._quiet_tab:
             self._quiet_tab = False
         elif event.tabbed_content.id == "flow-tabs" and self._shown_once:  # a person chose it
-            table = {"executions": "#flow-executions", "failed": "#flow-failed"}.get(
-                self.tab, "#flow-events")
+            table = {"executions": "#flow-executions", "failed": "#flow-failed",
+                     "history": "#flow-history"}.get(self.tab, "#flow-events")
             self.call_after_refresh(self.query_one(table, RecordTable).focus)
         self._describe()
         self.offer()
@@ -279,6 +245,15 @@ class FlowScreen(FlowdeckScreen):
         on_step = {"row": "step", "selected": step is not None}
         if action in flow_actions.STORE_ACTIONS:
             return Gate(flow_actions.STORE_ACTIONS[action], f)
+        if action in ("add_step", "promote"):
+            return Gate("flow.edit" if action == "add_step" else "flow.promote", f)
+        if action in ("remove_step", "move_down", "move_up"):
+            return Gate("flow.edit", f, **on_step)
+        if action == "rollback":
+            return Gate("flow.rollback", f, row="revision",
+                        selected=self.current_revision() is not None,
+                        elsewhere=None if self.tab == "history" else
+                        "that key works on the History tab (4)")
         if action in ("edit_step", "step_credential"):
             which = "step.settings" if action == "edit_step" else "step.credential"
             return Gate(which, step, **on_step)
@@ -329,41 +304,3 @@ class FlowScreen(FlowdeckScreen):
     def action_discard_all(self) -> None:
         if self.data and self.data.failed:
             flow_runs.discard(self, self.data.flow, None, len(self.data.failed))
-
-    def action_edit_step(self) -> None:
-        step = self.current_step()
-        if step is None:
-            return
-        comp = COMPONENTS[step.component]
-        svc, path = self.fd.svc, self.path
-        key0 = comp.settings[0]
-        form = FormScreen(f"Step {step.position} ({comp.name}) of {self.data.flow.name}", [
-            FormField("key", "Setting:", options=[(k, k) for k in comp.settings], value=key0),
-            FormField("value", "Value:", value=str(step.settings.get(key0, "")),
-                      hint=_SETTING_HINTS.get(comp.name, "")),
-        ], lambda v: svc.set_step(path, step.position, v["key"], v["value"]), submit_label="Set")
-        self.app.push_screen(form, lambda r: r and self.reload())
-
-    def action_step_credential(self) -> None:
-        step = self.current_step()
-        if step is None:
-            return
-        svc, path = self.fd.svc, self.path
-        options = [(c.name, c.name) for c in self.data.credentials if c.component == step.component]
-        if not options:
-            self.notify(f"This workspace has no {step.component} credential yet; add one on "
-                        "the workspace's Credentials tab", severity="warning")
-            return
-        form = FormScreen(f"Credential for step {step.position} ({step.component})", [
-            FormField("credential", "Credential:", options=options,
-                      value=step.credential or options[0][1]),
-        ], lambda v: svc.set_step_credential(path, step.position, v["credential"]),
-            submit_label="Use")
-        self.app.push_screen(form, lambda r: r and self.reload())
-
-
-_SETTING_HINTS = {
-    "transform": 'JSONata, e.g. {"id": order.id, "total": $sum(order.lines.price)}',
-    "http": "url: http(s)://…; method: GET, POST, PUT, PATCH or DELETE",
-    "timer": "cron: five fields, e.g. */5 * * * *",
-}

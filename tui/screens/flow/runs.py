@@ -1,0 +1,60 @@
+"""The Executions and Failed tabs of the flow screen (rows: ``flow_runs``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.widgets import TabPane
+
+from ...widgets.table import Column, RecordTable
+from .. import flow_runs
+from .data import FlowData
+
+Matches = Callable[..., bool]
+
+
+class ExecutionsPane(TabPane):
+    def __init__(self) -> None:
+        super().__init__("Executions", id="executions")
+
+    def compose(self) -> ComposeResult:
+        yield RecordTable([
+            Column("at", "At", width=8, sortable=False),
+            Column("message", "Msg", width=5, sortable=False),
+            Column("step", "Step", width=11, sortable=False),
+            Column("outcome", "Outcome", width=12, sortable=False),
+            Column("status", "HTTP", width=4, sortable=False),
+            Column("ms", "ms", width=5, sortable=False),
+            Column("error", "Error", width=19, sortable=False),
+        ], id="flow-executions", sort="at")
+
+    def show(self, data: FlowData, now: datetime, matches: Matches) -> None:
+        runs = self.query_one(RecordTable)
+        at_top = runs.cursor_row == 0  # watching the newest: stay with the newest
+        runs.sync([(str(e.id), flow_runs.execution_row(e, now)) for e in data.executions
+                   if matches(e.outcome, e.component or "", e.error or "")])
+        if at_top and runs.row_count:
+            runs.move_cursor(row=0, animate=False)
+
+
+class FailedPane(TabPane):
+    def __init__(self) -> None:
+        super().__init__("Failed", id="failed")
+
+    def compose(self) -> ComposeResult:
+        yield RecordTable([
+            Column("id", "Msg", width=5, sortable=False),
+            Column("step", "Step", width=11, sortable=False),
+            Column("attempts", "Tries", width=5, sortable=False),
+            Column("since", "Since", width=16, sortable=False),
+            Column("error", "Error", width=22, sortable=False),
+        ], id="flow-failed", sort="id")
+
+    def show(self, data: FlowData, now: datetime, matches: Matches) -> str:
+        """Fill the table; the tab's label (with the count)."""
+        self.query_one(RecordTable).sync([
+            (str(m.id), flow_runs.failed_row(m, now)) for m in data.failed
+            if matches(m.error or "", m.component or "", str(m.id))])
+        return f"Failed ({len(data.failed)})" if data.failed else "Failed"
