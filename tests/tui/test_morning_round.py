@@ -33,8 +33,21 @@ def dialog_text(app) -> tuple[str, str]:
             str(box.query_one("#confirm-body", Static).render()))
 
 
-async def confirm(pilot) -> None:
-    pilot.app.screen.query_one("#ok", Button).press()
+async def ask(pilot, key: str) -> None:
+    """Press a key that asks first: its worker waits for the answer (``push_screen_wait``),
+    so wait for the dialog rather than for the workers."""
+    await pilot.press(key)
+    for _ in range(200):
+        if isinstance(pilot.app.screen, ConfirmScreen):
+            await pilot.pause()
+            return
+        await pilot.pause(0.02)
+    raise AssertionError(f"{key} asked nothing")
+
+
+async def answer(pilot, ok: bool) -> None:
+    pilot.app.screen.query_one("#ok" if ok else "#cancel", Button).press()
+    await pilot.pause()
     await settle(pilot)
 
 
@@ -49,18 +62,18 @@ async def test_mark_three_flows_and_restart_them_in_one_change(demo):
             await press(pilot, "space")
         assert marked(screen) == ["Customer Upsert", "Inventory Sync", "Order Sync"]
         assert "3 flows marked" in screen.query_one("#detail").text
-        await press(pilot, "R")
+        await ask(pilot, "R")
         title, body = dialog_text(app)
         assert title == "Restart 3 flows?"
         assert "98 queued messages will be dropped in all" in body  # 45 + 18 + 35
         assert app.screen.focused.id == "cancel"  # the safe choice is the default
-        await press(pilot, "escape")  # cancelled: nothing changed, the marks stay
+        await answer(pilot, False)  # cancelled: nothing changed, the marks stay
         assert app.screen is screen and marked(screen) == [
             "Customer Upsert", "Inventory Sync", "Order Sync"]
         assert demo.as_(OWNER).get_flow(f"{STAGING}/Order Sync").queued_messages == 35
 
-        await press(pilot, "R")
-        await confirm(pilot)
+        await ask(pilot, "R")
+        await answer(pilot, True)
         assert "3 flows restarted; 98 queued messages dropped" in notifications(app)
         svc = demo.as_(OWNER)
         for name in ("Customer Upsert", "Inventory Sync", "Order Sync"):
@@ -78,9 +91,9 @@ async def test_mark_every_flow_the_limit_stopped_and_start_them(demo):
         screen = app.screen
         await press(pilot, "L")
         assert marked(screen) == ["Invoice Export"]  # not Returns Processing (stopped by hand)
-        await press(pilot, "s")
+        await ask(pilot, "s")
         assert dialog_text(app)[0] == "Start 1 flow?"
-        await confirm(pilot)
+        await answer(pilot, True)
         f = demo.as_(OWNER).get_flow(f"{STAGING}/Invoice Export")
         assert f.status == "active" and f.deadline - demo.clock.now() == timedelta(hours=8)
         assert demo.as_(OWNER).get_flow(f"{STAGING}/Returns Processing").status == "stopped"
@@ -142,9 +155,9 @@ async def test_time_left_lists_every_contracts_flows_soonest_first_and_drops_the
         # marks and restart work here too
         await press(pilot, "enter")  # keep the filter, back to the list
         await press(pilot, "space", "space")
-        await press(pilot, "R")
+        await ask(pilot, "R")
         assert dialog_text(app)[0] == "Restart 2 flows?"
-        await confirm(pilot)
+        await answer(pilot, True)
         assert "2 flows restarted; 44 queued messages dropped" in notifications(app)
         globex = ["Globex Logistics/Staging/Shipment Tracking",
                   "Globex Logistics/Warehouse EDI/ASN Inbound"]

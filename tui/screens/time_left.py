@@ -68,7 +68,7 @@ class TimeLeftScreen(FlowdeckScreen):
     screen_name = "Time left"
     BINDINGS = [
         Binding("enter", "open", "Open", id="timeleft.open"),
-        Binding("space", "mark", "Mark", id="timeleft.mark"),
+        Binding("space", "mark", "Mark", key_display="␣", id="timeleft.mark"),
         Binding("R", "restart", "Restart", id="timeleft.restart"),
         Binding("x", "stop", "Stop", show=False, id="timeleft.stop"),
         Binding("U", "clear_marks", "Clear marks", show=False, id="timeleft.clear_marks"),

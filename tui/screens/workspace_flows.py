@@ -24,7 +24,7 @@ from .flow_list import FlowSource
 from .marks import PROMOTION, Marks, plural, run_marked
 
 BINDINGS = [
-    Binding("space", "mark", "Mark", id="workspace.mark"),
+    Binding("space", "mark", "Mark", key_display="␣", id="workspace.mark"),
     Binding("L", "mark_stopped", "Mark all the limit stopped", show=False,
             id="workspace.mark_stopped"),
     Binding("U", "clear_marks", "Clear marks", show=False, id="workspace.clear_marks"),
