@@ -180,3 +180,19 @@ async def test_time_left_from_the_command_palette(demo):
         await press(pilot, "enter")
         await settle(pilot)
         assert isinstance(app.screen, TimeLeftScreen)
+
+
+async def test_a_flow_that_differs_from_its_namesake_shows_the_promotion_marker(demo):
+    svc = demo.as_(OWNER)
+    svc.set_step(f"{STAGING}/Order Sync", 2, "expression", "{\"id\": order.id}")
+    app = demo.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_by_keys(pilot, NW, "Staging")
+        screen = app.screen
+        table = screen.query_one("#flows-table")
+        glyphs = {table.row_at(i).payload.name: table.row_at(i).cells[-1].plain
+                  for i in range(table.row_count)}
+        assert glyphs["Order Sync"] == " ≠"
+        assert glyphs["Customer Upsert"] == "  "
+        await highlight(pilot, "flows-table", "Order Sync")
+        assert "Order Sync: ≠ differs from its namesake in Production." in screen.query_one("#detail").text

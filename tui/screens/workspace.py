@@ -167,10 +167,10 @@ class WorkspaceScreen(FlowsTab):
         source = self._flow_source(path)
         old = self._source
         same = old is not None and old.key() == source.key()
-        self._source = source
         if same and not fresh:
-            table.refresh_data()
+            table.refresh_data()  # the table's source stays, and with it what it learnt
         else:
+            self._source = source
             table.set_source(source)
 
     def on_paged_table_loaded(self, event: PagedTable.Loaded) -> None:

@@ -70,7 +70,8 @@ class FlowsTab(FlowdeckScreen):
             parts.append(f"{plural(len(self.marks), 'flow')} marked (s x R act on them).")
         others = self._source.promoted.get(f.id) if self._source is not None else None
         if others:
-            parts.append(f"{PROMOTION} differs from {', '.join(others)}.")
+            where = ", ".join(o.rsplit("/", 1)[-1] for o in others)
+            parts.append(f"{PROMOTION} differs from its namesake in {where}.")
         return " ".join(parts)
 
     # -- marks ------------------------------------------------------------------------------
