@@ -179,9 +179,11 @@ class FlowdeckApp(App):
 
     def open_time_left(self) -> None:
         """Every active Limited flow the caller can see, soonest deadline first."""
+        from .screens.base import FlowdeckScreen
         from .screens.time_left import TimeLeftScreen
 
-        if not isinstance(self.screen, TimeLeftScreen):
+        # from a screen of the app, not over a dialog (a confirmation waits for its answer)
+        if isinstance(self.screen, FlowdeckScreen) and not isinstance(self.screen, TimeLeftScreen):
             self.push_screen(TimeLeftScreen())
 
     def action_time_left(self) -> None:

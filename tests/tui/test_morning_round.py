@@ -196,3 +196,18 @@ async def test_a_flow_that_differs_from_its_namesake_shows_the_promotion_marker(
         assert glyphs["Customer Upsert"] == "  "
         await highlight(pilot, "flows-table", "Order Sync")
         assert "Order Sync: ≠ differs from its namesake in Production." in screen.query_one("#detail").text
+
+
+async def test_T_over_a_confirmation_does_not_leave_it(demo):
+    app = demo.app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_by_keys(pilot, NW, "Staging")
+        await highlight(pilot, "flows-table", "Order Sync")
+        await press(pilot, "space")
+        await ask(pilot, "R")
+        await pilot.press("T")
+        await pilot.pause()
+        assert isinstance(app.screen, ConfirmScreen)
+        await answer(pilot, False)
+        await press(pilot, "T")
+        assert isinstance(app.screen, TimeLeftScreen)
