@@ -46,6 +46,7 @@ class FlowdeckApp(App):
     ENABLE_COMMAND_PALETTE = True
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("T", "time_left", "Time left (what stops next)", show=False, id="app.time_left"),
     ]
 
     def __init__(self, db_url: str | None = None, user: str | None = None,
@@ -175,6 +176,18 @@ class FlowdeckApp(App):
         from .screens.flow import FlowScreen
 
         self.push_screen(FlowScreen(path))
+
+    def open_time_left(self) -> None:
+        """Every active Limited flow the caller can see, soonest deadline first."""
+        from .screens.base import FlowdeckScreen
+        from .screens.time_left import TimeLeftScreen
+
+        # from a screen of the app, not over a dialog (a confirmation waits for its answer)
+        if isinstance(self.screen, FlowdeckScreen) and not isinstance(self.screen, TimeLeftScreen):
+            self.push_screen(TimeLeftScreen())
+
+    def action_time_left(self) -> None:
+        self.open_time_left()
 
     def open_support(self) -> None:
         from .screens.support import SupportScreen

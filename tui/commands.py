@@ -1,4 +1,5 @@
-"""The command palette (Ctrl+P): jump to any contract, workspace or flow by name."""
+"""The command palette (Ctrl+P): jump to any contract, workspace or flow by name, or to the
+time-left screen."""
 
 from __future__ import annotations
 
@@ -10,6 +11,8 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from store.errors import FlowdeckError
 
 _LIMIT = 40
+_TIME_LEFT = "Time left"
+_TIME_LEFT_HELP = "what stops next: every active Limited flow, soonest first (T)"
 
 
 class JumpProvider(Provider):
@@ -37,11 +40,15 @@ class JumpProvider(Provider):
             return []
 
     async def discover(self) -> Hits:
+        yield DiscoveryHit(_TIME_LEFT, self.app.open_time_left, help=_TIME_LEFT_HELP)  # type: ignore[attr-defined]
         for path, what in (await self._targets(""))[:_LIMIT]:
             yield DiscoveryHit(path, partial(self.app.jump, path), help=what)  # type: ignore[attr-defined]
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
+        if (score := matcher.match(_TIME_LEFT)) > 0:
+            yield Hit(score, matcher.highlight(_TIME_LEFT), self.app.open_time_left,  # type: ignore[attr-defined]
+                      help=_TIME_LEFT_HELP)
         for path, what in await self._targets(query):
             score = matcher.match(path)
             if score > 0:

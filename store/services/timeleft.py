@@ -18,7 +18,7 @@ from ..models import Contract, Flow, Workspace
 from ..names import name_key
 from ..views import FlowView
 from .base import Tx, reads
-from .flowviews import FlowReading, flow_view
+from .flowviews import FlowReading
 
 _DURATION = re.compile(r"(?:(\d{1,6})d)?(?:(\d{1,7})h)?(?:(\d{1,9})m)?(?:(\d{1,10})s)?")
 _LONGEST = timedelta(days=3650)
@@ -68,7 +68,8 @@ class TimeLeftReading(FlowReading):
         q = q.order_by(Flow.deadline, Flow.id).offset(max(0, offset))
         if limit is not None:
             q = q.limit(max(0, limit))
-        return count, [flow_view(f, c, w, t.now, [], role) for f, w, c, role in t.s.execute(q)]
+        # each with what the caller may do with it (restart, stop: the time-left screen's keys)
+        return count, [self._flow_view(t, f, c, w, [], role) for f, w, c, role in t.s.execute(q)]
 
     def _count_time_left(self, t: Tx, scope: str | None, span: timedelta | None) -> int:
         """The count without joins: flows of the visible workspaces, by the index."""

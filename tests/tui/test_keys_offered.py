@@ -147,6 +147,10 @@ async def _walk(pilot, role: str, state: str) -> Walk:
     if "Acme" in contracts:
         await highlight(pilot, "contracts", "Acme")
     await walk.check("contracts", grid="Acme" in contracts)
+    await walk.open(app.open_time_left)  # reachable from anywhere: what stops next
+    await walk.check("time left", grid=False)
+    app.pop_screen()
+    await settle(pilot)
     if "Acme" not in contracts:
         return walk
     await walk.open(lambda: app.open_contract("Acme"))

@@ -30,7 +30,7 @@ class ContractsScreen(FlowdeckScreen):
         Binding("enter", "open", "Open", id="contracts.open"),
         Binding("n", "new", "New contract", id="contracts.new"),
         Binding("e", "rename", "Rename", id="contracts.rename"),
-        Binding("u", "suspend", "Suspend/resume", id="contracts.suspend"),
+        Binding("u", "suspend", "Suspend/resume", show=False, id="contracts.suspend"),
         Binding("i", "support", "Support requests", id="contracts.support"),
     ]
 

@@ -18,30 +18,41 @@ from ..live import FlowWatch
 from ..widgets.paged_table import Row
 from ..widgets.table import Column
 from .flow_runs import per_minute
+from .marks import Marks
 
 #: column key -> the store's sort key
 FLOW_SORTS = {"name": "name", "status": "status", "type": "type", "time": "deadline",
               "queued": "queued"}
 
 COLUMNS = [
-    Column("name", "Flow", width=18), Column("status", "Status", width=10),
+    Column("name", "Flow", width=16), Column("status", "Status", width=10),
     Column("type", "Type", width=8), Column("time", "Time left", width=19),
     Column("queued", "Queued", width=6), Column("rate", "/min", width=4, sortable=False),
+    Column("mark", "", width=2, sortable=False),  # the mark (space), then the promotion marker
 ]
 
 
-def flow_cells(f: FlowView, now: datetime, watch: FlowWatch, rate: float) -> list[object]:
+def flow_cells(f: FlowView, now: datetime, watch: FlowWatch, rate: float, marks: Marks,
+               promoted: bool = False) -> list[object]:
     return [Text(f.name, style="bold"), status_text(f.status), f.type, watch.cell(f, now),
             Text(str(f.queued_messages), justify="right"),
-            Text(per_minute(rate), justify="right", style="" if rate else "dim")]
+            Text(per_minute(rate), justify="right", style="" if rate else "dim"),
+            marks.cell(f.id, promoted)]
 
 
 class FlowSource:
-    """One view of a workspace's flows: a filter and a sort, paged from the store."""
+    """One view of a workspace's flows: a filter and a sort, paged from the store.
+
+    Each page also asks the store which of its flows differ from a flow of the same name
+    in another workspace of the contract (``promotion_marks``): ``promoted`` keeps the
+    answer (flow id -> those workspaces) for the detail line."""
 
     def __init__(self, app, watch: FlowWatch, path: str, search: str | None = None,
-                 sort: str = "name", descending: bool = False) -> None:
+                 sort: str = "name", descending: bool = False,
+                 marks: Marks | None = None) -> None:
         self.svc = app.svc
+        self.marks = marks if marks is not None else Marks()
+        self.promoted: dict[int, list[str]] = {}
         self.clock = app.clock
         self.watch = watch
         self.path = path
@@ -57,8 +68,11 @@ class FlowSource:
         count, flows, rates = self.svc.flow_page(
             self.path, search=self.search, sort=self.sort, descending=self.descending,
             offset=offset, limit=limit, with_count=with_count)
+        promoted = self.svc.promotion_marks(self.path, [f.id for f in flows]) if flows else {}
+        self.promoted.update(promoted)
         now = self.clock.now()
-        return count, [Row(str(f.id), flow_cells(f, now, self.watch, rates.get(f.id, 0.0)), f)
+        return count, [Row(str(f.id), flow_cells(f, now, self.watch, rates.get(f.id, 0.0),
+                                                  self.marks, f.id in promoted), f)
                        for f in flows]
 
     def page(self, offset: int, limit: int) -> list[Row]:

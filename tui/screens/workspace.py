@@ -10,7 +10,7 @@ from textual.binding import Binding
 from textual.lazy import Lazy
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
 
-from store.views import CredentialView, EventView, FlowView, MemberView, WorkspaceView
+from store.views import CredentialView, EventView, MemberView, WorkspaceView
 
 from ..format import KIND_EXPLANATION, LIMITED_BANNER, badge, short_when
 from ..live import FlowWatch
@@ -18,11 +18,14 @@ from ..widgets.breadcrumb import Breadcrumb
 from ..widgets.detail import DetailLine
 from ..widgets.paged_table import PagedTable
 from ..widgets.table import Column, RecordTable
-from . import flow_actions, workspace_forms
-from .base import FilterBar, FlowdeckScreen, Gate
+from . import workspace_forms
+from .base import FilterBar, Gate
 from .event_rows import event_cells
 from .flow_list import COLUMNS, FirstPage, FlowSource
+from .marks import Marks
 from .workspace_actions import confirm_delete_workspace, convert_workspace_form, request_full_form
+from .workspace_flows import BINDINGS as FLOW_BINDINGS
+from .workspace_flows import FlowsTab
 
 _TAB_WORDS = {"flows": "Flows (1)", "credentials": "Credentials (2)", "members": "Members (3)",
               "events": "Events (4)"}
@@ -39,7 +42,7 @@ class WorkspaceData:
     open_request: bool
 
 
-class WorkspaceScreen(FlowdeckScreen):
+class WorkspaceScreen(FlowsTab):
     CSS_PATH = "workspace.tcss"
     BINDINGS = [
         Binding("enter", "open", "Open", id="workspace.open"),
@@ -61,6 +64,7 @@ class WorkspaceScreen(FlowdeckScreen):
         Binding("2", "tab('credentials')", "Credentials tab", show=False, id="workspace.tab2"),
         Binding("3", "tab('members')", "Members tab", show=False, id="workspace.tab3"),
         Binding("4", "tab('events')", "Events tab", show=False, id="workspace.tab4"),
+        *FLOW_BINDINGS,
     ]
 
     def __init__(self, path: str, first: FirstPage | None = None) -> None:
@@ -68,6 +72,7 @@ class WorkspaceScreen(FlowdeckScreen):
         self.path = path
         self.first = first
         self._source: FlowSource | None = None  # what the flow list shows now
+        self.marks = first.source.marks if first is not None else Marks()
         self.data: WorkspaceData | None = None
         self.watch = None
         self.screen_name = f"Workspace {path}"
@@ -155,17 +160,17 @@ class WorkspaceScreen(FlowdeckScreen):
     def _flow_source(self, path: str) -> FlowSource:
         table = self.query_one("#flows-table", PagedTable)
         return FlowSource(self.app, self.watch, path, self.filter_text,
-                          table.sort_key or "name", table.sort_reverse)
+                          table.sort_key or "name", table.sort_reverse, self.marks)
 
     def _show_flows(self, path: str, *, fresh: bool = False) -> None:
         table = self.query_one("#flows-table", PagedTable)
         source = self._flow_source(path)
         old = self._source
         same = old is not None and old.key() == source.key()
-        self._source = source
         if same and not fresh:
-            table.refresh_data()
+            table.refresh_data()  # the table's source stays, and with it what it learnt
         else:
+            self._source = source
             table.set_source(source)
 
     def on_paged_table_loaded(self, event: PagedTable.Loaded) -> None:
@@ -222,13 +227,6 @@ class WorkspaceScreen(FlowdeckScreen):
         key = table.current_key
         return next((i for i in items if key_of(i) == key), None)
 
-    def current_flow(self) -> FlowView | None:
-        found = self.query("#flows-table")
-        if not found:  # not composed yet
-            return None
-        row = found.first(PagedTable).current_row
-        return row.payload if row is not None else None
-
     def current_credential(self) -> CredentialView | None:
         return self._current("credentials-table", self.data.credentials if self.data else [],
                              lambda c: str(c.id))
@@ -236,6 +234,10 @@ class WorkspaceScreen(FlowdeckScreen):
     def current_member(self) -> MemberView | None:
         return self._current("members-table", self.data.members if self.data else [],
                              lambda m: m.email)
+
+    def _marks_changed(self) -> None:
+        self._describe()
+        self.offer()
 
     def _describe(self) -> None:
         detail = self.query_one("#detail", DetailLine)
@@ -250,7 +252,9 @@ class WorkspaceScreen(FlowdeckScreen):
                 text.append("  No flows match." if self.filter_text else
                             "  No flows yet. Press n to create one.")
             else:
-                text.append(f"  {f.name}: {KIND_EXPLANATION[ws.kind]}")
+                extra = self.flow_detail(f)
+                text.append(f"  {f.name}: {extra + ' ' if extra else ''}"
+                            f"{KIND_EXPLANATION[ws.kind]}")
             detail.update(text)
         elif tab == "credentials":
             c = self.current_credential()
@@ -284,19 +288,13 @@ class WorkspaceScreen(FlowdeckScreen):
         if action == "tab":
             return None
         ws = self.data.workspace if self.data else None
-        f, c, m = self.current_flow(), self.current_credential(), self.current_member()
-        flow = {"row": "flow", "selected": f is not None}
+        c, m = self.current_credential(), self.current_member()
         cred = {"row": "credential", "selected": c is not None}
         member = {"row": "member", "selected": m is not None}
         # the flows' keys follow the caller's role in the workspace, not the highlighted flow's
         # state: they stay put as the cursor moves (the store answers for the flow itself)
         gates = {
-            "flows": {
-                "open": lambda: Gate(**flow),
-                "new": lambda: Gate("flow.create", ws),
-                **{key: (lambda action=action: Gate(action, ws, **flow))
-                   for key, action in flow_actions.STORE_ACTIONS.items()},
-            },
+            "flows": self.flow_gates(ws),
             "credentials": {
                 "new": lambda: Gate("credential.create", ws),
                 "edit": lambda: Gate("credential.edit", c or ws, **cred),
@@ -326,32 +324,6 @@ class WorkspaceScreen(FlowdeckScreen):
     # -- actions ------------------------------------------------------------------------------
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
-
-    def action_open(self) -> None:
-        self._on_flow(lambda screen, f: screen.fd.open_flow(f.path))
-
-    def _on_flow(self, act) -> None:
-        """Do ``act(screen, flow)`` to the highlighted flow, if there is one."""
-        if f := self.current_flow():
-            act(self, f)
-
-    def action_start(self) -> None:
-        self._on_flow(flow_actions.start)
-
-    def action_stop(self) -> None:
-        self._on_flow(flow_actions.stop)
-
-    def action_restart(self) -> None:
-        self._on_flow(flow_actions.restart)
-
-    def action_send(self) -> None:
-        self._on_flow(flow_actions.send)
-
-    def action_switch_type(self) -> None:
-        self._on_flow(flow_actions.switch_type)
-
-    def action_copy(self) -> None:
-        self._on_flow(workspace_forms.copy_flow)
 
     def action_new(self) -> None:
         {"flows": workspace_forms.new_flow, "credentials": workspace_forms.new_credential,
