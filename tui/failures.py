@@ -76,7 +76,7 @@ def guarded(fn: Callable[[], int], state: Callable[[], object] = lambda: None) -
 
 def run_tui_only(state) -> int:
     """``flowdeck`` with global options only: the TUI."""
-    from .invocation import open_tui_with
+    from tui.cli.invocation import open_tui_with
 
     def go() -> int:
         try:

@@ -109,9 +109,9 @@ class Cli:
 
     def in_process(self, *args: str, now: datetime | str | None = T0, user: str | None = None,
                    expect: int | None = None, speed: str | None = "0") -> Result:
-        """The same command line as ``__call__``, run in this process (``tui.cli.run``) with
+        """The same command line as ``__call__``, run in this process (``tui.cli.main.run``) with
         this runner's environment: for tests with many examples, where a process each is slow."""
-        from tui.cli import run
+        from tui.cli.main import run
 
         argv = ["--db", self.url]
         if now is not None:

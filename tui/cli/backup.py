@@ -14,8 +14,8 @@ from typing import Annotated
 
 import typer
 
-from . import output as o
-from .cli_context import ctx_of
+from tui.cli import output as o
+from tui.cli.context import ctx_of
 
 
 def _with_progress(label: str, work):

@@ -7,9 +7,8 @@ from typing import Annotated
 import typer
 
 from store.errors import ConfirmationRequired
-
-from . import output as o
-from .cli_context import JsonFlag, ctx_of, sub_app
+from tui.cli import output as o
+from tui.cli.context import JsonFlag, ctx_of, sub_app
 
 workspace_app = sub_app("Workspaces of a contract (new ones are Limited).")
 ws_member_app = sub_app("Members of a workspace (owner, admin, integrator, guest).")

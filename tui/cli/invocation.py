@@ -20,9 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from store.errors import FlowdeckError
-
-from .caller import resolve_caller
-from .config import Config, load_config
+from tui.caller import resolve_caller
+from tui.config import Config, load_config
 
 if TYPE_CHECKING:
     from store.clock import Clock

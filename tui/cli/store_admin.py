@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from . import output as o
-from .cli_context import JsonFlag, ctx_of, sub_app
+from tui.cli import output as o
+from tui.cli.context import JsonFlag, ctx_of, sub_app
 
 key_app = sub_app("The store's secret key: rotate it, or make one for a new server store.")
 

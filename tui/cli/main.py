@@ -13,21 +13,19 @@ from typing import Annotated
 
 import typer
 
-from . import (
-    cli_backup,
-    cli_demo,
-    cli_enforce,
-    cli_executions,
-    cli_flows,
-    cli_org,
-    cli_reach,
-    cli_revisions,
-    cli_store,
-    cli_work,
-)
-from .cli_context import CliContext, open_tui_for
-from .failures import finish, guarded, run_tui_only, say
-from .invocation import check_speed, parse_now, tui_only
+from tui.cli import backup as cli_backup
+from tui.cli import demo as cli_demo
+from tui.cli import enforce as cli_enforce
+from tui.cli import executions as cli_executions
+from tui.cli import flows as cli_flows
+from tui.cli import org as cli_org
+from tui.cli import reach as cli_reach
+from tui.cli import revisions as cli_revisions
+from tui.cli import store_admin as cli_store
+from tui.cli import work as cli_work
+from tui.cli.context import CliContext, open_tui_for
+from tui.cli.invocation import check_speed, parse_now, tui_only
+from tui.failures import finish, guarded, run_tui_only, say
 
 app = typer.Typer(
     name="flowdeck",
