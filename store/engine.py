@@ -21,7 +21,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
@@ -31,6 +31,9 @@ from sqlmodel import Session
 from .clock import Clock, utc
 from .errors import FlowdeckError, StoreError
 from .paths import DB_ENV, default_data_dir, default_url, resolve_url  # noqa: F401 - re-exported
+
+if TYPE_CHECKING:
+    from .secrets import SecretBox
 
 T = TypeVar("T")
 
@@ -109,7 +112,7 @@ class Store:
         self.is_sqlite = engine.dialect.name == "sqlite"
         self.clock_kind = clock_kind
         self._key = key
-        self._box = None
+        self._box: SecretBox | None = None
         self._box_lock = threading.Lock()
         # SQLite takes one writer at a time. Threads of this process queue here for it rather
         # than in SQLite's busy handler, which sleeps in steps of milliseconds between tries
@@ -385,7 +388,7 @@ def init_store(url: str | None = None, clock: Clock | None = None, *,
 
     url = resolve_url(url)
     if not simulated_clock and clock is not None and not clock.is_real:
-        _clock_for("real", clock, None)  # type: ignore[arg-type] - refuses before anything is made
+        _clock_for("real", clock, None)  # type: ignore[arg-type]  # refuses before anything is made
     db_file = _sqlite_file(url)
     engine = create_engine_for(url, make_dir=True)
     memory = engine.dialect.name == "sqlite" and db_file is None
