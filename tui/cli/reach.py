@@ -62,11 +62,13 @@ def ssh_serve(
 ) -> None:
     """Serve the TUI over SSH: each key's owner gets their own console, acting as themselves."""
     from store.paths import default_data_dir
+    from tui.keys import check_keymap
     from tui.serve.ssh import SSHOptions, serve_ssh
     from tui.serve.ssh_keys import HOST_KEY_FILE
 
     state = ctx_of(ctx)
     config = state.config
+    check_keymap(config.keys, config.path)
     options = SSHOptions(
         authorized_keys=authorized_keys, host_key=host_key or default_data_dir() / HOST_KEY_FILE,
         host=host, port=port, idle_timeout=idle_timeout, max_sessions=max_sessions,
