@@ -1,8 +1,10 @@
 """The keys on offer are exactly what the store allows, and no key is ever silent.
 
 Every screen (and tab) of the TUI, for every role of the grid
-(tests/role_grid.py) in three states: normal, a suspended contract, and a
-``--readonly`` session. On each, for every key of the screen:
+(tests/role_grid.py) in three states: normal, a ``--readonly`` session, and a
+suspended contract. One app per role walks its screens in each state in turn
+(the state changed in the store and the session between walks: an app per
+screen, role and state took minutes). On each, for every key of the screen:
 
 - the footer (for the keys it shows) and ``?`` offer it exactly when the
   store's ``allowed`` holds its action (and a row is selected where it needs
@@ -53,7 +55,7 @@ KEY_GRID = {
 }
 READS = {"all_requests"}
 SUSPENSION_FREE = {"create_contract", "reveal_credential", "suspend_contract"}
-STATES = ("normal", "suspended", "readonly")
+STATES = ("normal", "readonly", "suspended")  # in this order: the suspension stays
 
 
 def _grid_says(action: str, role: str, state: str) -> bool:
@@ -84,6 +86,10 @@ class Walk:
             notify(message, **kwargs)
 
         self.app.notify = record
+        self._notify = notify
+
+    def stop(self) -> None:
+        self.app.notify = self._notify
 
     async def check(self, where: str, tab: str | None = None, *, grid: bool = True) -> None:
         """Every key of the screen in view: offered as the store allows, or saying why.
@@ -179,24 +185,36 @@ async def _walk(pilot, role: str, state: str) -> Walk:
     return walk
 
 
-@pytest.mark.parametrize("state", STATES)
-@pytest.mark.parametrize("role", COLUMNS)
-async def test_keys_on_offer_are_the_stores_allowed_and_the_rest_say_why(world, role, state):
+async def _enter(pilot, world, state: str) -> None:
+    """Put the session and the store in ``state`` and start again from the contracts."""
+    app = pilot.app
+    while len(app.screen_stack) > 1:
+        await app.pop_screen()
+    app.readonly = app.svc.readonly = state == "readonly"  # as --readonly would have opened it
+    app.me = app.svc.me()  # the caller's own answers (create a contract…), as at the start
     if state == "suspended":
         world.as_("support").suspend_contract("Acme")
-    else:
-        _park_a_message(world.store)
-    app = FlowdeckApp(user=EMAILS[role], store=world.store, readonly=state == "readonly", steady=True)
+    app.open_contracts()
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("role", COLUMNS)
+async def test_keys_on_offer_are_the_stores_allowed_and_the_rest_say_why(world, role):
+    _park_a_message(world.store)
+    app = FlowdeckApp(user=EMAILS[role], store=world.store, steady=True)
     app.animation_level = "none"
-    async with app.run_test(size=(120, 36)) as pilot:
-        walk = await _walk(pilot, role, state)
-    # every role reached the screens its grid row lets it see
-    reached = {where for where, _tab, _key in walk.checked}
+    # every role reaches the screens its grid row lets it see
     expected = set() if role == "outsider" else {"contracts", "contract"} \
         if role == "contract_member" else {"contracts", "contract", "workspace", "Orders", "Idle"}
     if role == "support":
         expected |= {"support"}
-    assert reached == expected
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        for state in STATES:
+            await _enter(pilot, world, state)
+            walk = await _walk(pilot, role, state)
+            walk.stop()
+            assert {where for where, _tab, _key in walk.checked} == expected, state
 
 
 def test_every_key_of_the_grid_belongs_to_a_screen():
