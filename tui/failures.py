@@ -37,7 +37,7 @@ def _db_error(exc: Exception, state) -> FlowdeckError | None:
     module = type(exc).__module__ or ""
     if not module.startswith("sqlalchemy"):
         return None
-    from store.engine import translate_db_error
+    from store.connect import translate_db_error
 
     url = "?"
     if state is not None:

@@ -42,7 +42,7 @@ def backup(
 ) -> None:
     """Copy the SQLite store while others go on using it (PostgreSQL: use pg_dump)."""
     from store.backup import backup_store, human_size
-    from store.engine import shown_url
+    from store.connect import shown_url
 
     state = ctx_of(ctx)
     url = state.url
@@ -68,7 +68,7 @@ def restore(
 ) -> None:
     """Put a backup in place of the SQLite store; refused while any process has the store open."""
     from store.backup import restore_store
-    from store.engine import shown_url
+    from store.connect import shown_url
 
     state = ctx_of(ctx)
     if state.readonly:

@@ -74,7 +74,8 @@ def demo(
     ] = False,
 ) -> None:
     """Fill a fresh demo store and open the TUI as its owner."""
-    from store.engine import init_store, place_of
+    from store.connect import place_of
+    from store.engine import init_store
 
     state = ctx_of(ctx)
     clock = state.clock(speed if speed is not None else state.speed)

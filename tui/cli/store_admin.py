@@ -21,7 +21,8 @@ def init(
              "(tests, demos, training). Without it the store keeps real time.")] = False,
 ) -> None:
     """Make a new store at --db, with its secret key (refused where a store exists)."""
-    from store.engine import init_store, place_of
+    from store.connect import place_of
+    from store.engine import init_store
 
     state = ctx_of(ctx)
     if state.readonly:
