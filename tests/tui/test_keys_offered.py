@@ -142,17 +142,29 @@ class Walk:
         await settle(self.pilot)
 
 
+async def _rows(pilot, table_id: str, name: str) -> dict[str, list[str]]:
+    """The table's rows, once ``name`` is among them or the screen has had its chance to load
+    (a reload the store's change set off may still be on its way)."""
+    for _ in range(40):
+        rows = table_rows(pilot.app.screen, table_id)
+        if name in rows:
+            break
+        await pilot.pause(0.05)
+        await settle(pilot)
+    return rows
+
+
 async def _walk(pilot, role: str, state: str) -> Walk:
     walk, app = Walk(pilot, role, state), pilot.app
     await settle(pilot)
-    contracts = table_rows(app.screen, "contracts")
+    contracts = await _rows(pilot, "contracts", "Acme")
     if "Acme" in contracts:
         await highlight(pilot, "contracts", "Acme")
     await walk.check("contracts", grid="Acme" in contracts)
     if "Acme" not in contracts:
         return walk
     await walk.open(lambda: app.open_contract("Acme"))
-    workspaces = table_rows(app.screen, "workspaces-table")
+    workspaces = await _rows(pilot, "workspaces-table", "Staging")
     if "Staging" in workspaces:
         await highlight(pilot, "workspaces-table", "Staging")
     await walk.check("contract", "workspaces")

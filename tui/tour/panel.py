@@ -1,6 +1,6 @@
 """The guided tour (``flowdeck demo --tour``): a panel that walks through the concepts.
 
-Each step (see ``tour_steps``) takes the app to the real screen, puts the
+Each step (see ``tui.tour.steps``) takes the app to the real screen, puts the
 cursor on the row it talks about, focuses and highlights the widget it
 points at (class ``tour-target``), and explains it in a panel at the bottom
 of the screen. ``]`` goes on, ``[`` goes back, Escape leaves the tour at
