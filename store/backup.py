@@ -85,7 +85,7 @@ def _schema_of(conn: sqlite3.Connection, what: str) -> str:
         newer = " (newer than this Flowdeck knows; upgrade Flowdeck)" if rows else ""
         raise StoreError(f"{what} is not a Flowdeck store at a known schema revision "
                          f"(it has {found}{newer}; known: {', '.join(REVISIONS)})")
-    return rows[0][0]
+    return str(rows[0][0])
 
 
 def _check(conn: sqlite3.Connection, what: str) -> str:
