@@ -21,7 +21,7 @@ from textual.pilot import Pilot
 from textual.worker import WorkerCancelled, WorkerFailed
 
 from store.clock import FrozenClock
-from store.demo import build_demo
+from store.demo.timeline import build_demo
 from store.engine import init_store
 from tui.app import FlowdeckApp
 

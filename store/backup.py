@@ -85,7 +85,7 @@ def _schema_of(conn: sqlite3.Connection, what: str) -> str:
         newer = " (newer than this Flowdeck knows; upgrade Flowdeck)" if rows else ""
         raise StoreError(f"{what} is not a Flowdeck store at a known schema revision "
                          f"(it has {found}{newer}; known: {', '.join(REVISIONS)})")
-    return rows[0][0]
+    return str(rows[0][0])
 
 
 def _check(conn: sqlite3.Connection, what: str) -> str:
@@ -181,19 +181,30 @@ def backup_store(url: str, shown: str, target: Path, now: datetime,
         _fsync(partial)
         os.replace(partial, target)
         _fsync(target.parent)
-        key = key_file_for(db)
-        key_copy = None
-        if key.exists() and not os.environ.get(KEY_ENV):
-            key_copy = key_file_for(target)
-            _install_key(key, key_copy)
+        key_copy = None if os.environ.get(KEY_ENV) else _carry_key(db, target)
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"cannot back up {shown}: {exc}") from None
     except OSError as exc:
         raise StoreError(f"cannot write the backup {target}: {exc.strerror or exc}") from None
     finally:
-        for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
-            leftover.unlink(missing_ok=True)
+        _remove_sqlite(partial)
     return BackupResult(target, db, target.stat().st_size, schema, key_copy, one_step)
+
+
+def _carry_key(source_db: Path, target_db: Path) -> Path | None:
+    """Copy the key file beside ``source_db`` to beside ``target_db``; the copy, if any."""
+    key = key_file_for(source_db)
+    if not key.exists():
+        return None
+    copy = key_file_for(target_db)
+    _install_key(key, copy)
+    return copy
+
+
+def _remove_sqlite(path: Path) -> None:
+    """A SQLite file and its WAL and shared-memory files, gone (if they were there)."""
+    for leftover in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        leftover.unlink(missing_ok=True)
 
 
 @contextlib.contextmanager
@@ -263,18 +274,13 @@ def restore_store(url: str, shown: str, source: Path, *, yes: bool = False,
             Path(f"{db}-wal").unlink(missing_ok=True)
             os.replace(partial, db)
             _fsync(db.parent)
-        key = key_file_for(source)
-        key_copy = None
-        if key.exists():
-            key_copy = key_file_for(db)
-            _install_key(key, key_copy)
+        key_copy = _carry_key(source, db)
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"cannot restore {source}: {exc}") from None
     except OSError as exc:
         raise StoreError(f"cannot restore into {db}: {exc.strerror or exc}") from None
     finally:
-        for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
-            leftover.unlink(missing_ok=True)
+        _remove_sqlite(partial)
     return RestoreResult(db, source, schema, key_copy)
 
 

@@ -6,14 +6,18 @@ Only the declarations live here; running them is the runtime's business.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .errors import InvalidInput
+
+if TYPE_CHECKING:
+    from .models import StepKind
 
 
 @dataclass(frozen=True)
 class Component:
     name: str
-    kind: str  # "trigger" or "action"
+    kind: StepKind
     summary: str
     settings: tuple[str, ...] = ()
     #: Alternative sets of secret fields a credential of this component may hold.
@@ -22,9 +26,6 @@ class Component:
     @property
     def takes_credential(self) -> bool:
         return bool(self.credential_shapes)
-
-    def credential_fields(self) -> set[str]:
-        return set().union(*self.credential_shapes) if self.credential_shapes else set()
 
 
 COMPONENTS: dict[str, Component] = {

@@ -21,29 +21,32 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 from .clock import Clock, utc
+from .connect import (
+    NoStore,
+    create_engine_for,
+    place_of,
+    set_wal,
+    shown_url,
+    sqlite_file,
+    translate_db_error,
+)
 from .errors import FlowdeckError, StoreError
 from .paths import DB_ENV, default_data_dir, default_url, resolve_url  # noqa: F401 - re-exported
 
+if TYPE_CHECKING:
+    from .secrets import SecretBox
+
 T = TypeVar("T")
 
-BUSY_TIMEOUT_MS = 30_000
 _TRANSIENT_RETRIES = 8
-
-
-def shown_url(url: str) -> str:
-    """The URL for messages, without its password."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except Exception:  # noqa: BLE001 - a malformed URL is shown as given
-        return url
 
 
 def _is_transient(exc: BaseException) -> bool:
@@ -62,24 +65,6 @@ def _is_unique_race(exc: BaseException) -> bool:
     COMMITTED): run the transaction again, and its own check then refuses by name.
     """
     return getattr(getattr(exc, "orig", None), "sqlstate", None) == "23505"
-
-
-class NoStore(StoreError):
-    """The place named holds no Flowdeck store (and nothing was created there)."""
-
-    def __init__(self, url: str) -> None:
-        super().__init__(f"no Flowdeck store at {place_of(url)}; create one with 'flowdeck init'")
-
-
-def place_of(url: str) -> str:
-    """A store's place for people: a SQLite file's path, or the URL without its password."""
-    try:
-        parsed = make_url(url)
-    except Exception:  # noqa: BLE001
-        return url
-    if parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:":
-        return parsed.database
-    return shown_url(url)
 
 
 class ServerClock(Clock):
@@ -109,7 +94,7 @@ class Store:
         self.is_sqlite = engine.dialect.name == "sqlite"
         self.clock_kind = clock_kind
         self._key = key
-        self._box = None
+        self._box: SecretBox | None = None
         self._box_lock = threading.Lock()
         # SQLite takes one writer at a time. Threads of this process queue here for it rather
         # than in SQLite's busy handler, which sleeps in steps of milliseconds between tries
@@ -221,99 +206,6 @@ class Store:
         self.engine.dispose()
 
 
-def translate_db_error(exc: BaseException, url: str) -> StoreError:
-    reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(exc) else type(exc).__name__
-    lowered = reason.lower()
-    where = shown_url(url)
-    if "file is not a database" in lowered or "malformed" in lowered:
-        return StoreError(f"the store {where} is damaged or not a Flowdeck store ({reason})")
-    if "unable to open" in lowered or "could not connect" in lowered or "connection" in lowered:
-        return StoreError(f"cannot reach the store {where} ({reason})")
-    if "readonly" in lowered or "read-only" in lowered:
-        return StoreError(f"the store {where} cannot be written ({reason})")
-    return StoreError(f"the store {where} failed: {reason}")
-
-
-def _sqlite_pragmas(engine: Engine) -> None:
-    @event.listens_for(engine, "connect")
-    def _connect(dbapi_connection, _record):  # pragma: no cover - driver glue
-        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
-        cursor = dbapi_connection.cursor()
-        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA foreign_keys = ON")
-        cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _begin(conn):  # pragma: no cover - driver glue
-        mode = conn.get_execution_options().get("flowdeck_begin", "DEFERRED")
-        conn.exec_driver_sql(f"BEGIN {mode}")
-
-
-def create_engine_for(url: str, *, make_dir: bool = False) -> Engine:
-    from sqlalchemy import create_engine
-    from sqlalchemy.pool import StaticPool
-
-    try:
-        parsed = make_url(url)
-    except Exception:  # noqa: BLE001
-        raise StoreError(f"{url!r} is not a database URL (try sqlite:///path/to/file.db)") from None
-    backend = parsed.get_backend_name()
-    kwargs: dict = {}
-    if backend == "sqlite":
-        database = parsed.database
-        if not database or database == ":memory:":
-            kwargs.update(poolclass=StaticPool, connect_args={"check_same_thread": False})
-        else:
-            path = Path(database)
-            if path.is_dir():
-                raise StoreError(f"the store {path} is a directory, not a database file")
-            if make_dir:
-                try:
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                except OSError as exc:
-                    raise StoreError(f"cannot create {path.parent}: {exc.strerror}") from None
-            elif not path.exists():
-                raise NoStore(url)  # before sqlite3 would create the file
-            kwargs.update(connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000})
-    elif backend == "postgresql":
-        kwargs.update(pool_pre_ping=True)
-        if "connect_timeout" not in parsed.query:  # a server that never answers is an error, not a hang
-            kwargs.update(connect_args={"connect_timeout": 10})
-    try:
-        engine = create_engine(url, **kwargs)
-    except Exception as exc:  # noqa: BLE001 - unknown driver, bad options
-        raise StoreError(f"cannot use the store {shown_url(url)}: {exc}") from None
-    if backend == "sqlite":
-        _sqlite_pragmas(engine)
-    return engine
-
-
-def _set_wal(engine: Engine) -> None:
-    database = engine.url.database
-    if not database or database == ":memory:":
-        return
-    raw = engine.raw_connection()  # outside any transaction, as the pragma needs
-    try:
-        cursor = raw.cursor()
-        mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
-        if str(mode).lower() != "wal":
-            cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.close()
-    finally:
-        raw.close()
-
-
-def _sqlite_file(url: str) -> Path | None:
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
-        return None
-    database = parsed.database
-    if not database or database == ":memory:" or database.startswith("file:"):
-        return None
-    return Path(database)
-
-
 def _guarded(url: str, engine: Engine, fn: Callable[[], T]) -> T:
     """Run ``fn``; on any failure dispose of ``engine`` and raise one StoreError."""
     try:
@@ -367,7 +259,7 @@ def open_store(url: str | None = None, clock: Clock | None = None, *, migrate: b
 
             check_old_store_key(store)
         if found.journal_mode not in (None, "wal", "memory"):
-            _set_wal(engine)
+            set_wal(engine)
         ensure_schema(engine, url, current)
         if check_key:
             if current == HEAD:  # the key's check value as read above (no upgrade since)
@@ -391,8 +283,8 @@ def init_store(url: str | None = None, clock: Clock | None = None, *,
 
     url = resolve_url(url)
     if not simulated_clock and clock is not None and not clock.is_real:
-        _clock_for("real", clock, None)  # type: ignore[arg-type] - refuses before anything is made
-    db_file = _sqlite_file(url)
+        _clock_for("real", clock, None)  # type: ignore[arg-type]  # refuses before anything is made
+    db_file = sqlite_file(url)
     engine = create_engine_for(url, make_dir=True)
     memory = engine.dialect.name == "sqlite" and db_file is None
     existed = db_file is not None and db_file.exists()
@@ -415,7 +307,7 @@ def init_store(url: str | None = None, clock: Clock | None = None, *,
                 write_key_file(key_file_for(db_file), key)
                 wrote.append(key_file_for(db_file))
         if engine.dialect.name == "sqlite" and not memory:
-            _set_wal(engine)
+            set_wal(engine)
         create_schema(engine, url, lambda conn: record_new_store(
             conn, simulated=simulated_clock, key=key))
         return Store(engine, chosen, url, clock_kind=kind, key=key)

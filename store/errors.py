@@ -54,7 +54,7 @@ class PermissionDenied(FlowdeckError):
 class ConfirmationRequired(RuleViolation):
     """A destructive action needs its confirmation; ``plan`` says what would go."""
 
-    def __init__(self, message: str, plan=None, expected: str | None = None) -> None:
+    def __init__(self, message: str, plan: object = None, expected: str | None = None) -> None:
         super().__init__(message)
         self.plan = plan
         self.expected = expected

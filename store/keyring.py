@@ -19,7 +19,8 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from .engine import Store, place_of
+from .connect import place_of
+from .engine import Store
 from .errors import InvalidInput, StoreError
 from .migrate import current_revision
 from .models import Contract, Flow, Message, Workspace

@@ -22,10 +22,13 @@ import re
 import sys
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from .clock import iso
 from .text import visible, visible_json
+
+if TYPE_CHECKING:
+    from .clock import Clock
 
 FORMATS = ("text", "json")
 
@@ -43,7 +46,8 @@ def _plain(value: Any) -> str:
 
 
 class EventLog:
-    def __init__(self, clock, fmt: str = "text", *, out=None, err=None) -> None:
+    def __init__(self, clock: Clock, fmt: str = "text", *, out: TextIO | None = None,
+                 err: TextIO | None = None) -> None:
         if fmt not in FORMATS:
             raise ValueError(f"log format {fmt!r} is not one of {', '.join(FORMATS)}")
         self.clock = clock

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import (
     JSON,
@@ -41,14 +41,24 @@ class UTCTime(TypeDecorator):
 def When(nullable: bool = False):  # noqa: N802 - reads like a type in the tables
     return Field(default=None, sa_type=UTCTime, nullable=nullable)
 
-CONTRACT_ROLES = ("owner", "admin", "member")
-WORKSPACE_ROLES = ("owner", "admin", "integrator", "guest")
-WORKSPACE_KINDS = ("limited", "full")
-FLOW_TYPES = ("ordinary", "realtime")
-FLOW_STATUSES = ("inactive", "active", "stopped")
-STOP_REASONS = ("manual", "work_time_limit", "contract_suspended", "step_failed")
-CONTRACT_STATUSES = ("active", "suspended")
-REQUEST_STATUSES = ("open", "approved", "declined")
+# The store's words for roles, kinds and statuses: each a ``Literal`` type (the views are typed
+# with them) and the tuple of its values (what input is checked against), written once.
+ContractRole = Literal["owner", "admin", "member"]
+WorkspaceRole = Literal["owner", "admin", "integrator", "guest"]
+WorkspaceKind = Literal["limited", "full"]
+FlowType = Literal["ordinary", "realtime"]
+FlowStatus = Literal["inactive", "active", "stopped"]
+StopReason = Literal["manual", "work_time_limit", "contract_suspended", "step_failed"]
+ContractStatus = Literal["active", "suspended"]
+RequestStatus = Literal["open", "approved", "declined"]
+StepKind = Literal["trigger", "action"]
+
+CONTRACT_ROLES: tuple[ContractRole, ...] = get_args(ContractRole)
+WORKSPACE_ROLES: tuple[WorkspaceRole, ...] = get_args(WorkspaceRole)
+WORKSPACE_KINDS: tuple[WorkspaceKind, ...] = get_args(WorkspaceKind)
+FLOW_TYPES: tuple[FlowType, ...] = get_args(FlowType)
+FLOW_STATUSES: tuple[FlowStatus, ...] = get_args(FlowStatus)
+STOP_REASONS: tuple[StopReason, ...] = get_args(StopReason)
 
 
 class User(SQLModel, table=True):

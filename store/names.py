@@ -107,6 +107,3 @@ def split_path(path: str, parts: int, what: str) -> list[str]:
         raise InvalidInput(f"{what} path {path!r} must look like {shapes[parts]}")
     return pieces
 
-
-def join_path(*names: str) -> str:
-    return "/".join(names)

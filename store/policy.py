@@ -88,7 +88,7 @@ def queue_cap(kind: str) -> int:
 
 def retry_delay(attempt: int) -> timedelta:
     """The wait before retry ``attempt`` (1, 2, 3 …): doubling from STEP_BACKOFF."""
-    return STEP_BACKOFF * (2 ** max(0, attempt - 1))
+    return STEP_BACKOFF * (1 << max(0, attempt - 1))
 
 
 def work_hours_text() -> str:

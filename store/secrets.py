@@ -134,7 +134,8 @@ class SecretBox:
         from cryptography.fernet import InvalidToken
 
         try:
-            return json.loads(self._fernet.decrypt(token.encode()))
+            fields: dict[str, str] = json.loads(self._fernet.decrypt(token.encode()))
+            return fields
         except InvalidToken:
             raise StoreError(
                 f"cannot decrypt {what}: the secret key is not the one it was stored with"

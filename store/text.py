@@ -56,10 +56,10 @@ def visible(text: Any, *, keep: str = "") -> str:
     left as it is: the point is that nothing reaches the terminal raw, not that
     the escaping can be undone.
     """
-    text = text if isinstance(text, str) else str(text)
-    if _SAFE_ASCII.match(text):  # the common case, without a look at each character
-        return text
-    return "".join(escape_char(ch) if _unsafe(ch) and ch not in keep else ch for ch in text)
+    shown: str = text if isinstance(text, str) else str(text)
+    if _SAFE_ASCII.match(shown):  # the common case, without a look at each character
+        return shown
+    return "".join(escape_char(ch) if _unsafe(ch) and ch not in keep else ch for ch in shown)
 
 
 def needs_escape(text: str, *, keep: str = "") -> bool:

@@ -12,10 +12,23 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .actions import NO_OFFER, Offer
 from .clock import iso
+
+if TYPE_CHECKING:
+    from .models import (
+        ContractRole,
+        ContractStatus,
+        FlowStatus,
+        FlowType,
+        RequestStatus,
+        StepKind,
+        StopReason,
+        WorkspaceKind,
+        WorkspaceRole,
+    )
 
 
 def _json(obj: Any) -> Any:
@@ -67,8 +80,8 @@ class UserView(View):
 class ContractView(View):
     id: int
     name: str
-    status: str
-    role: str | None
+    status: ContractStatus
+    role: ContractRole | None
     created_at: datetime
     workspaces: int = 0
     offer: Offer = field(default=NO_OFFER, compare=False, repr=False)
@@ -85,15 +98,15 @@ class WorkspaceView(View):
     name: str
     contract: str
     contract_id: int
-    kind: str
-    role: str | None
-    contract_role: str | None
+    kind: WorkspaceKind
+    role: WorkspaceRole | None
+    contract_role: ContractRole | None
     created_at: datetime
     created_by: str | None
     flows: int = 0
     active_flows: int = 0
     credentials: int = 0
-    contract_status: str = "active"
+    contract_status: ContractStatus = "active"
     offer: Offer = field(default=NO_OFFER, compare=False, repr=False)
 
 
@@ -113,7 +126,7 @@ class StepView(View):
     credential: str | None
     settings: dict[str, Any]
     queued: int
-    kind: str = "action"  # trigger or action
+    kind: StepKind = "action"
     offer: Offer = field(default=NO_OFFER, compare=False, repr=False)
 
 
@@ -125,14 +138,14 @@ class FlowView(View):
     contract: str
     workspace: str
     workspace_id: int
-    workspace_kind: str
-    status: str
-    type: str
+    workspace_kind: WorkspaceKind
+    status: FlowStatus
+    type: FlowType
     started_at: datetime | None
     deadline: datetime | None
     remaining_seconds: int | None
     stopped_at: datetime | None
-    stop_reason: str | None
+    stop_reason: StopReason | None
     queued_messages: int
     lost_messages: int
     steps: list[StepView] = field(default_factory=list)
@@ -227,9 +240,9 @@ class FailedMessageView(View):
 class SupportRequestView(View):
     id: int
     path: str
-    workspace_kind: str
+    workspace_kind: WorkspaceKind
     reason: str
-    status: str
+    status: RequestStatus
     requested_by: str | None
     created_at: datetime
     handled_by: str | None
@@ -252,10 +265,10 @@ class FlowRunResult(View):
 
     id: int
     path: str
-    workspace_kind: str
+    workspace_kind: WorkspaceKind
     outcome: str  # started, stopped or restarted
-    before: str  # its status before: inactive, active or stopped
-    status: str  # its status after
+    before: FlowStatus
+    status: FlowStatus  # its status after
     deadline: datetime | None
     remaining_seconds: int | None
     lost_messages: int  # queued messages dropped

@@ -74,8 +74,8 @@ class FlowdeckApp(App):
         self._warned: set[tuple[int, str]] = set()
         self._choose_theme()
         self.tour = None
-        if tour:  # the guided tour (flowdeck demo --tour): see tui/tour.py
-            from .tour import Tour
+        if tour:  # the guided tour (flowdeck demo --tour): see tui/tour/panel.py
+            from tui.tour.panel import Tour
 
             self.tour = Tour(self)
 

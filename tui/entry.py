@@ -19,13 +19,14 @@ import sys
 
 def main() -> None:
     gc.disable()
+    from tui.cli.invocation import tui_only
+
     from .failures import finish, run_tui_only
-    from .invocation import tui_only
 
     state = tui_only(sys.argv[1:])
     if state is not None:
         finish(run_tui_only(state))
     gc.enable()  # the command line: processes that run one command and end
-    from .cli import main as command_line
+    from tui.cli.main import main as command_line
 
     command_line()

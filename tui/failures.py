@@ -37,7 +37,7 @@ def _db_error(exc: Exception, state) -> FlowdeckError | None:
     module = type(exc).__module__ or ""
     if not module.startswith("sqlalchemy"):
         return None
-    from store.engine import translate_db_error
+    from store.connect import translate_db_error
 
     url = "?"
     if state is not None:
@@ -76,7 +76,7 @@ def guarded(fn: Callable[[], int], state: Callable[[], object] = lambda: None) -
 
 def run_tui_only(state) -> int:
     """``flowdeck`` with global options only: the TUI."""
-    from .invocation import open_tui_with
+    from tui.cli.invocation import open_tui_with
 
     def go() -> int:
         try:

@@ -21,9 +21,9 @@ from store.policy import (
     work_hours_text,
 )
 from store.text import escape_char, needs_escape, visible
+from store.words import KIND_WORD, STOP_REASON_WORDS, hms  # noqa: F401 - the screens' words
 
 KIND_GLYPH = {"limited": "◔", "full": "●"}
-KIND_WORD = {"limited": "Limited", "full": "Full"}
 KIND_STYLE = {"limited": "bold yellow", "full": "bold green"}
 
 def _span(kind: str) -> str:
@@ -51,12 +51,6 @@ LIMITED_BANNER = (
     "after its start, drops its queued messages and must be restarted by hand."
 )
 
-STOP_REASON_WORDS = {
-    "manual": "stopped by hand",
-    "work_time_limit": "work-time limit",
-    "contract_suspended": "contract suspended",
-    "step_failed": "step kept failing",
-}
 
 
 def plain(value: Any) -> Any:
@@ -96,13 +90,6 @@ def _escaped_text(text: Text) -> Text:
 def badge(kind: str) -> Text:
     """'◔ Limited' / '● Full': glyph and word, so it reads without colour too."""
     return Text.assemble((f"{KIND_GLYPH[kind]} {KIND_WORD[kind]}", KIND_STYLE[kind]))
-
-
-def hms(seconds: int | float) -> str:
-    seconds = max(0, int(seconds))
-    h, rest = divmod(seconds, 3600)
-    m, s = divmod(rest, 60)
-    return f"{h}:{m:02d}:{s:02d}"
 
 
 def duration_words(seconds: int | float) -> str:

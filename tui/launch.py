@@ -20,6 +20,10 @@ def open_tui(*, db_url: str | None, user: str | None, clock: Clock | None = None
 
         theme = getattr(config, "theme", None) if config is not None else None
         keys = getattr(config, "keys", None) if config is not None else None
+        if keys:  # an unknown binding id is refused before the screen changes
+            from .keys import check_keymap
+
+            check_keymap(keys, getattr(config, "path", None))
         app = FlowdeckApp(db_url=db_url, user=user, clock=clock, readonly=readonly, theme=theme,
                           keymap=dict(keys) if keys else None, tour=tour, lazy=True)
         app.run()

@@ -25,7 +25,8 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from ..policy import HTTP_CONNECT_TIMEOUT, HTTP_TIMEOUT, MAX_BODY_BYTES
-from .steps import StepError, StepOutcome, StepSpec, clip, scrub
+from .scrub import scrub
+from .stepspec import StepError, StepOutcome, StepSpec, clip
 
 BODYLESS = ("GET", "DELETE")
 USER_AGENT = "Flowdeck-worker"

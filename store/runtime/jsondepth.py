@@ -9,6 +9,7 @@ with fewer brackets than the limit cannot be too deep and skip the walk.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from ..policy import MAX_JSON_DEPTH
@@ -24,6 +25,7 @@ def depth(value: Any) -> int:
     deepest, todo = 0, [(value, 1)]
     while todo:
         item, level = todo.pop()
+        children: Iterable[Any]
         if isinstance(item, dict):
             children = item.values()
         elif isinstance(item, list):

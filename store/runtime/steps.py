@@ -11,53 +11,17 @@ from __future__ import annotations
 
 import json
 import threading
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..errors import FlowdeckError
+from .httpstep import run_http
 from .scrub import Scrubber, scrub
+from .stepspec import TEXT_MAX, StepError, StepOutcome, StepSpec, clip
 
-__all__ = ["StepError", "StepOutcome", "StepSpec", "clip", "run_step", "scrub"]
+__all__ = ["TEXT_MAX", "StepError", "StepOutcome", "StepSpec", "clip", "run_step", "scrub"]
 
-#: The longest text (an error, a log excerpt) a step puts in an event.
-TEXT_MAX = 500
 #: Compiled JSONata expressions kept per worker thread.
 _EXPRESSIONS_KEPT = 256
-
-
-@dataclass(frozen=True)
-class StepSpec:
-    """A step as the worker runs it: its settings and its credential, still sealed."""
-
-    position: int
-    component: str
-    settings: dict[str, Any]
-    credential: str | None = None  # the credential's name
-    sealed: str | None = None  # the credential's encrypted fields
-
-
-@dataclass
-class StepOutcome:
-    output: Any
-    detail: dict[str, Any] = field(default_factory=dict)  # e.g. an http status
-    logs: list[dict[str, Any]] = field(default_factory=list)  # flow-log entries to write
-
-
-class StepError(Exception):
-    """A step failed; the message is retried, then parked (or its flow stopped)."""
-
-    def __init__(self, message: str, detail: dict[str, Any] | None = None) -> None:
-        super().__init__(message)
-        self.message = clip(message)
-        self.detail = detail or {}
-
-    def __str__(self) -> str:
-        return self.message
-
-
-def clip(text: str, limit: int = TEXT_MAX) -> str:
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def as_json(value: Any) -> Any:
@@ -163,7 +127,5 @@ def _dispatch(spec: StepSpec, payload: Any, secrets: dict[str, str] | None, *,
     if spec.component == "log":
         return run_log(spec, payload, message_id)
     if spec.component == "http":
-        from .httpstep import run_http
-
         return run_http(spec, payload, secrets, key=key, timeout=http_timeout)
     raise StepError(f"step {spec.position}: unknown component {spec.component!r}")

@@ -36,7 +36,7 @@ class _Server(ThreadingHTTPServer):
     allow_reuse_address = True
     target: Target
 
-    def handle_error(self, request, client_address) -> None:
+    def handle_error(self, request: Any, client_address: Any) -> None:
         pass
 
 

@@ -31,7 +31,7 @@ def count(s: Session, flow_id: int, at: datetime, *, processed: int = 0, failed:
         if dialect == "sqlite":
             from sqlalchemy.dialects.sqlite import insert
         else:
-            from sqlalchemy.dialects.postgresql import insert
+            from sqlalchemy.dialects.postgresql import insert  # type: ignore[assignment]  # same call
         stmt = insert(table).values(flow_id=flow_id, minute=minute, processed=processed,
                                     failed=failed)
         stmt = stmt.on_conflict_do_update(
@@ -51,7 +51,7 @@ def series(s: Session, flow_id: int, now: datetime, minutes: int) -> list[int]:
     """Messages processed in each of the last ``minutes`` minutes, oldest first, ending now."""
     last = minute_of(now)
     first = last - MINUTE * (minutes - 1)
-    rows = dict(s.execute(
+    rows: dict[datetime, int] = dict(s.execute(
         select(FlowThroughput.minute, FlowThroughput.processed)
         .where(FlowThroughput.flow_id == flow_id, FlowThroughput.minute >= first)).all())
     return [rows.get(first + MINUTE * i, 0) for i in range(minutes)]

@@ -13,7 +13,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 from sqlalchemy import func, select
 from sqlmodel import Session
@@ -85,7 +85,7 @@ def reads(fn: Callable[Concatenate[Any, Tx, P], R]) -> Callable[Concatenate[Any,
         worktime.stop_overdue_if_any(self.store, now)
         return self.store.run(lambda s: fn(self, self._tx(s, now), *args, **kwargs), write=False)
 
-    return wrapper
+    return cast("Callable[Concatenate[Any, P], R]", wrapper)  # wraps() keeps fn's own type
 
 
 def writes(fn: Callable[Concatenate[Any, Tx, P], R]) -> Callable[Concatenate[Any, P], R]:
@@ -102,7 +102,7 @@ def writes(fn: Callable[Concatenate[Any, Tx, P], R]) -> Callable[Concatenate[Any
 
         return self.store.run(body, write=True)
 
-    return wrapper
+    return cast("Callable[Concatenate[Any, P], R]", wrapper)  # wraps() keeps fn's own type
 
 
 class ServiceBase:
@@ -127,6 +127,14 @@ class ServiceBase:
                     "with 'flowdeck user add'"
                 )
         return Tx(s, now, user)
+
+    @staticmethod
+    def _emails(t: Tx, ids: set[int | None]) -> dict[int, str]:
+        """The emails of these users, by id (None and no ids: nothing to ask)."""
+        wanted = {i for i in ids if i is not None}
+        if not wanted:
+            return {}
+        return {i: e for i, e in t.s.execute(select(User.id, User.email).where(User.id.in_(wanted))).all()}
 
     # -- finding things the caller may see ---------------------------------
     def _contract(self, t: Tx, name: str) -> tuple[Contract, str | None]:

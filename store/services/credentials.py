@@ -7,7 +7,7 @@ from sqlalchemy import select
 from ..actions import CREDENTIAL_ACTIONS, offer, refuse
 from ..components import check_credential_fields, component
 from ..errors import ConfirmationRequired, Conflict, InvalidInput, NotFound, RuleViolation
-from ..models import Credential, Flow, FlowStep, User
+from ..models import Credential, Flow, FlowStep
 from ..names import check_name, name_key, split_path
 from ..secrets import MASK
 from ..views import CredentialView
@@ -57,8 +57,7 @@ class CredentialService(ServiceBase):
     def _views(self, t: Tx, scope: WsScope, creds: list[Credential]) -> list[CredentialView]:
         used = self._users_of(t, [c.id for c in creds])
         ids = {c.updated_by_id for c in creds if c.updated_by_id}
-        emails = dict(t.s.execute(select(User.id, User.email).where(User.id.in_(ids))).all()) \
-            if ids else {}
+        emails = self._emails(t, ids)
         allowed = offer(self._scope_subject(t, scope), CREDENTIAL_ACTIONS)
         return [
             CredentialView(

@@ -19,7 +19,7 @@ from datetime import datetime
 from .. import worktime
 from ..actions import Subject, refusal
 from ..errors import Conflict, InvalidInput, NotFound
-from ..models import Contract, Flow, Workspace, WorkspaceMember
+from ..models import FLOW_STATUSES, STOP_REASONS, Contract, Flow, Workspace, WorkspaceMember
 from ..names import name_key, split_path
 from ..permissions import require_writable
 from ..views import FlowRunResult, FlowRunView
@@ -27,8 +27,7 @@ from .base import Tx, reads, writes
 from .flowviews import FlowReading
 
 ACTIONS = ("start", "stop", "restart")
-STATUSES = ("inactive", "active", "stopped")
-STOP_REASONS = ("manual", "work_time_limit", "contract_suspended", "step_failed")
+STATUSES = FLOW_STATUSES  # the --status words: the store's own
 KINDS = ("limited", "full")
 OUTCOMES = {"start": "started", "stop": "stopped", "restart": "restarted"}
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import delete, func, select
 
 from ..actions import offer, refuse
@@ -44,6 +46,15 @@ class MemberService(ServiceBase):
         t.s.execute(select(Contract.id).where(Contract.id == contract.id).with_for_update())
         return contract
 
+    def _member(self, t: Tx, model: type[ContractMember] | type[WorkspaceMember], key: int,
+                email: str, where: str) -> tuple[User, Any]:
+        """A registered user and their membership row (NotFound when they hold none)."""
+        user = self._registered(t, email)
+        member = t.s.get(model, (key, user.id))
+        if member is None:
+            raise NotFound(f"{user.email} is not a member of {where}")
+        return user, member
+
     def _owners(self, t: Tx, contract_id: int) -> int:
         return t.s.scalar(select(func.count()).where(
             ContractMember.contract_id == contract_id, ContractMember.role == "owner")) or 0
@@ -64,10 +75,7 @@ class MemberService(ServiceBase):
     def set_member_role(self, t: Tx, contract_name: str, email: str, role: str) -> MemberView:
         contract = self._contract_for_members(t, contract_name)
         role = _role(role, CONTRACT_ROLES, "contract")
-        user = self._registered(t, email)
-        member = t.s.get(ContractMember, (contract.id, user.id))
-        if member is None:
-            raise NotFound(f"{user.email} is not a member of {contract.name}")
+        user, member = self._member(t, ContractMember, contract.id, email, contract.name)
         if member.role == "owner" and role != "owner" and self._owners(t, contract.id) == 1:
             raise RuleViolation(
                 f"{user.email} is the last owner of {contract.name}; make another member "
@@ -82,10 +90,7 @@ class MemberService(ServiceBase):
     @writes
     def remove_member(self, t: Tx, contract_name: str, email: str) -> None:
         contract = self._contract_for_members(t, contract_name)
-        user = self._registered(t, email)
-        member = t.s.get(ContractMember, (contract.id, user.id))
-        if member is None:
-            raise NotFound(f"{user.email} is not a member of {contract.name}")
+        user, member = self._member(t, ContractMember, contract.id, email, contract.name)
         if member.role == "owner" and self._owners(t, contract.id) == 1:
             raise RuleViolation(
                 f"{user.email} is the last owner of {contract.name} and cannot be removed"
@@ -136,10 +141,7 @@ class MemberService(ServiceBase):
     def set_workspace_member_role(self, t: Tx, path: str, email: str, role: str) -> MemberView:
         scope = self._ws_for_members(t, path)
         role = _role(role, WORKSPACE_ROLES, "workspace")
-        user = self._registered(t, email)
-        member = t.s.get(WorkspaceMember, (scope.workspace.id, user.id))
-        if member is None:
-            raise NotFound(f"{user.email} is not a member of {scope.path}")
+        user, member = self._member(t, WorkspaceMember, scope.workspace.id, email, scope.path)
         old, member.role = member.role, role
         t.s.add(member)
         t.event("workspace.member_role_changed", workspace=scope.workspace, path=scope.path,
@@ -149,10 +151,7 @@ class MemberService(ServiceBase):
     @writes
     def remove_workspace_member(self, t: Tx, path: str, email: str) -> None:
         scope = self._ws_for_members(t, path)
-        user = self._registered(t, email)
-        member = t.s.get(WorkspaceMember, (scope.workspace.id, user.id))
-        if member is None:
-            raise NotFound(f"{user.email} is not a member of {scope.path}")
+        user, member = self._member(t, WorkspaceMember, scope.workspace.id, email, scope.path)
         t.s.delete(member)
         t.event("workspace.member_removed", workspace=scope.workspace, path=scope.path,
                 detail={"email": user.email, "role": member.role})

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from ..actions import REQUEST_ACTIONS, Subject, offer, refuse
 from ..errors import InvalidInput, NotFound
-from ..models import Contract, SupportRequest, User, Workspace
+from ..models import Contract, SupportRequest, Workspace
 from ..permissions import HANDLE_REQUESTS, require_support
 from ..text import check_text
 from ..views import SupportRequestView
@@ -22,9 +22,7 @@ class SupportService(ServiceBase):
              .where(where).order_by(SupportRequest.id.desc()))
         rows = t.s.execute(q).all()
         ids = {r.requested_by_id for r, _, _ in rows} | {r.handled_by_id for r, _, _ in rows}
-        ids.discard(None)
-        emails = dict(t.s.execute(select(User.id, User.email).where(User.id.in_(ids))).all()) \
-            if ids else {}
+        emails = self._emails(t, ids)
         return [
             SupportRequestView(
                 id=r.id, path=f"{c.name}/{w.name}", workspace_kind=w.kind, reason=r.reason,

@@ -17,7 +17,6 @@ from ..models import (
     Event,
     Flow,
     SupportRequest,
-    User,
     Workspace,
     WorkspaceMember,
 )
@@ -60,7 +59,7 @@ class WorkspaceService(ServiceBase):
                 creds[wid] = n
         user_ids = {w.created_by_id for _, w, _, _ in rows if w.created_by_id}
         if user_ids:
-            creators = dict(t.s.execute(select(User.id, User.email).where(User.id.in_(user_ids))).all())
+            creators = self._emails(t, user_ids)
         return [
             WorkspaceView(
                 id=w.id, path=f"{c.name}/{w.name}", name=w.name, contract=c.name, contract_id=c.id,
@@ -111,7 +110,7 @@ class WorkspaceService(ServiceBase):
             if t.user is not None and not t.is_support:
                 q = q.where(ContractMember.role.is_not(None))
             contracts = list(t.s.execute(q.order_by(Contract.name_key)).all())
-        rows = []
+        rows: list[tuple[Contract, Workspace, str | None, str | None]] = []
         for contract, crole in contracts:
             visible = self._visible_workspace_ids(t, contract, crole)
             q = (select(Workspace, WorkspaceMember.role)

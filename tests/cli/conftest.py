@@ -63,6 +63,18 @@ def check_shape(r: Result) -> None:
         assert r.err.startswith("error: ") and r.err.count("\n") == 1, r
 
 
+def _global_options(now: datetime | str | None, user: str | None, speed: str | None) -> list[str]:
+    """``--now NOW --speed SPEED --user USER``, each only when given (speed only with now)."""
+    argv = []
+    if now is not None:
+        argv += ["--now", now if isinstance(now, str) else iso(now)]
+        if speed is not None:
+            argv += ["--speed", speed]
+    if user is not None:
+        argv += ["--user", user]
+    return argv
+
+
 class Cli:
     """Runs ``flowdeck`` as a user would, in the test's own corner of the disk."""
 
@@ -91,14 +103,7 @@ class Cli:
         The clock is frozen at ``now`` (``--speed 0``) so times compare exactly;
         ``expect`` is the exit code the run must end with (None: any).
         """
-        argv = [str(FLOWDECK)]
-        if now is not None:
-            argv += ["--now", now if isinstance(now, str) else iso(now)]
-            if speed is not None:
-                argv += ["--speed", speed]
-        if user is not None:
-            argv += ["--user", user]
-        argv += list(args)
+        argv = [str(FLOWDECK), *_global_options(now, user, speed), *args]
         proc = subprocess.run(argv, capture_output=True, text=True, env={**self.env, **(env or {})},
                               timeout=timeout, stdin=subprocess.DEVNULL)
         r = Result(proc.returncode, proc.stdout, proc.stderr, tuple(argv[1:]))
@@ -109,18 +114,11 @@ class Cli:
 
     def in_process(self, *args: str, now: datetime | str | None = T0, user: str | None = None,
                    expect: int | None = None, speed: str | None = "0") -> Result:
-        """The same command line as ``__call__``, run in this process (``tui.cli.run``) with
+        """The same command line as ``__call__``, run in this process (``tui.cli.main.run``) with
         this runner's environment: for tests with many examples, where a process each is slow."""
-        from tui.cli import run
+        from tui.cli.main import run
 
-        argv = ["--db", self.url]
-        if now is not None:
-            argv += ["--now", now if isinstance(now, str) else iso(now)]
-            if speed is not None:
-                argv += ["--speed", speed]
-        if user is not None:
-            argv += ["--user", user]
-        argv += list(args)
+        argv = ["--db", self.url, *_global_options(now, user, speed), *args]
         out, err = io.StringIO(), io.StringIO()
         saved = dict(os.environ)
         os.environ.clear()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-pytest.importorskip("store.demo")
+pytest.importorskip("store.demo.timeline")
 
 
 def test_demo_into_an_explicit_db_then_refuses_a_used_one(cli, tmp_path):

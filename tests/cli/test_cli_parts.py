@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tui.cli.output import hms, width
 from tui.config import ConfigError, load_config
-from tui.output import hms, width
 
 
 @pytest.mark.parametrize(("seconds", "text"), [

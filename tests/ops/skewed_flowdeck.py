@@ -23,6 +23,6 @@ class SkewedDatetime(datetime):
 
 clock_module.datetime = SkewedDatetime  # type: ignore[misc]
 
-from tui.cli import main  # noqa: E402 - after the clock is skewed
+from tui.cli.main import main  # noqa: E402 - after the clock is skewed
 
 main(sys.argv[2:])

@@ -46,7 +46,7 @@ def _flowdeck_argv(exec_start: str) -> list[str]:
 
 @pytest.mark.parametrize("name", sorted(UNITS))
 def test_each_unit_runs_a_command_this_flowdeck_accepts_with_the_key_from_a_credential(name):
-    from tui.cli import app
+    from tui.cli.main import app
 
     service = _service(name)
     argv = _flowdeck_argv(service["ExecStart"])

@@ -178,7 +178,7 @@ def test_commands_on_a_missing_sqlite_path_say_so_and_create_nothing(tmp_path):
 def test_commands_on_an_empty_postgres_database_say_so_and_create_nothing(tmp_path):
     url = backends.store_url(tmp_path / "x.db", empty=True)
     env = env_for(url, tmp_path)
-    from store.engine import place_of
+    from store.connect import place_of
 
     for args in NO_STORE_COMMANDS:
         r = flowdeck(env, *args, expect=1)

@@ -18,7 +18,7 @@ import pytest
 from reach_helpers import NOW, DemoCopy
 
 from store.clock import FrozenClock
-from store.demo import build_demo
+from store.demo.timeline import build_demo
 from store.engine import open_store
 
 

@@ -19,7 +19,7 @@ import asyncssh
 
 from store.clock import FrozenClock
 from store.engine import Store, open_store
-from tui.ssh import FrontDoor, SSHOptions
+from tui.serve.ssh import FrontDoor, SSHOptions
 
 NOW = datetime(2026, 3, 10, 12, 0, 0, tzinfo=UTC)  # the demo's instant
 OWNER = "maria.santos@northwind.example"

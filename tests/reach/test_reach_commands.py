@@ -27,7 +27,7 @@ from flowdeck_world import EMAILS, T0
 from reach_helpers import Screen, authorized_line, free_port, new_key, strip_ansi
 
 from store.clock import Clock, FrozenClock, iso
-from tui.web import served_argv
+from tui.serve.web import served_argv
 
 FLOWDECK = Path(sys.executable).parent / "flowdeck"
 IVAN = EMAILS["integrator"]

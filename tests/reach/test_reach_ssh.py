@@ -20,7 +20,7 @@ from reach_helpers import Screen, authorized_line, connect, eventually, log_of, 
 
 from store.errors import FlowdeckError
 from store.services import Flowdeck
-from tui.ssh_keys import load_host_key, parse_authorized_keys
+from tui.serve.ssh_keys import load_host_key, parse_authorized_keys
 
 IVAN = EMAILS["integrator"]  # integrator in Acme/Staging; not a member of Globex
 OTTO = EMAILS["outsider"]

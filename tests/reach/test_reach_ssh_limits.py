@@ -22,7 +22,7 @@ from flowdeck_world import EMAILS
 from reach_helpers import authorized_line, eventually, free_port, log_of, new_key, serving
 
 from store.policy import SSH_SESSIONS_PER_KEY
-from tui.ssh_limits import Seats
+from tui.serve.ssh_limits import Seats
 
 SSH, SFTP, SCP = shutil.which("ssh"), shutil.which("sftp"), shutil.which("scp")
 pytestmark = pytest.mark.skipif(

@@ -14,7 +14,7 @@ from reach_helpers import NOW
 from textual.pilot import Pilot
 
 from store.services import Flowdeck
-from tui.tour import TimeLapseClock, TourPanel
+from tui.tour.panel import TimeLapseClock, TourPanel
 
 SCREENS = {"contracts": "ContractsScreen", "contract": "ContractScreen",
            "workspace": "WorkspaceScreen", "flow": "FlowScreen"}
@@ -109,9 +109,9 @@ async def test_back_and_leave_at_any_time(demo):
 
 
 async def test_the_eight_hour_step_shows_a_flow_stopping_in_a_time_lapse(demo, monkeypatch):
-    import tui.tour
+    import tui.tour.panel
 
-    monkeypatch.setattr(tui.tour, "LAPSE_SPEED", 3000.0)  # nine minutes in about 0.2 s
+    monkeypatch.setattr(tui.tour.panel, "LAPSE_SPEED", 3000.0)  # nine minutes in about 0.2 s
     clock = TimeLapseClock(NOW, 0)  # still, like the frozen clock, until the tour speeds it
     app = demo.app(tour=True, clock=clock, tick_seconds=0.1)
     svc = Flowdeck(demo.store, None)

@@ -19,6 +19,19 @@ PROXY_VARS = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PRO
               "all_proxy", "NO_PROXY", "no_proxy")
 
 
+def _serve(handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPServer:
+    """An HTTP server on a free loopback port, serving ``handler`` in a daemon thread."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True).start()
+    return server
+
+
+def _stop(server: ThreadingHTTPServer) -> None:
+    server.shutdown()
+    server.server_close()
+
+
 class Proxy:
     """A forward proxy on loopback that records each request line and answers it itself:
     an absolute-form request with 200 JSON, a CONNECT (an https target) with 502."""
@@ -49,18 +62,14 @@ class Proxy:
 
             do_GET = do_POST = do_CONNECT = _any
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                         daemon=True).start()
+        self._server = _serve(Handler)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        _stop(self._server)
 
 
 @pytest.fixture
@@ -125,18 +134,14 @@ class _Redirector:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.1},
-                         daemon=True).start()
+        self._server = _serve(Handler)
 
     @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self._server.server_address[1]}/orders"
 
     def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
+        _stop(self._server)
 
 
 def test_a_redirect_to_another_host_carries_no_credential(running, proxy):

@@ -9,7 +9,7 @@ import backends
 import pytest
 
 from store.clock import Clock, FrozenClock
-from store.demo import DemoInfo, build_demo
+from store.demo.timeline import DemoInfo, build_demo
 from store.engine import open_store
 from store.errors import Conflict
 from store.names import name_problem

@@ -7,7 +7,8 @@ from flowdeck_world import T0
 from sqlalchemy import select, text
 
 from store import migrate
-from store.engine import create_engine_for, open_store
+from store.connect import create_engine_for
+from store.engine import open_store
 from store.models import Contract, Event, Flow, Message, User, Workspace
 from store.services import Flowdeck
 

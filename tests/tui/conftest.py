@@ -1,6 +1,6 @@
 """Fixtures of the TUI's tests: the demo store on a frozen clock, apps over it, and waiting.
 
-The demo (``store.demo.build_demo``) is built once per session at ``NOW`` in
+The demo (``store.demo.timeline.build_demo``) is built once per session at ``NOW`` in
 a template store; every ``demo()`` call copies it (the file and its key file,
 or on PostgreSQL a database made from it: see ``backends``) and opens the copy
 with its own ``FrozenClock`` at ``NOW``, so each test starts from the same
@@ -30,7 +30,7 @@ import pytest
 from tui_helpers import NOW, OWNER, settle  # noqa: F401 - fixtures use them
 
 from store.clock import FrozenClock
-from store.demo import build_demo
+from store.demo.timeline import build_demo
 from store.engine import Store, open_store
 from store.services import Flowdeck
 from tui.app import FlowdeckApp

@@ -1,8 +1,10 @@
 """The keys on offer are exactly what the store allows, and no key is ever silent.
 
 Every screen (and tab) of the TUI, for every role of the grid
-(tests/role_grid.py) in three states: normal, a suspended contract, and a
-``--readonly`` session. On each, for every key of the screen:
+(tests/role_grid.py) in three states: normal, a ``--readonly`` session, and a
+suspended contract. One app per role walks its screens in each state in turn
+(the state changed in the store and the session between walks: an app per
+screen, role and state took minutes). On each, for every key of the screen:
 
 - the footer (for the keys it shows) and ``?`` offer it exactly when the
   store's ``allowed`` holds its action (and a row is selected where it needs
@@ -57,7 +59,7 @@ KEY_GRID = {
 }
 READS = {"all_requests"}
 SUSPENSION_FREE = {"create_contract", "reveal_credential", "suspend_contract"}
-STATES = ("normal", "suspended", "readonly")
+STATES = ("normal", "readonly", "suspended")  # in this order: the suspension stays
 
 
 def _grid_says(action: str, role: str, state: str) -> bool:
@@ -88,6 +90,10 @@ class Walk:
             notify(message, **kwargs)
 
         self.app.notify = record
+        self._notify = notify
+
+    def stop(self) -> None:
+        self.app.notify = self._notify
 
     async def check(self, where: str, tab: str | None = None, *, grid: bool = True) -> None:
         """Every key of the screen in view: offered as the store allows, or saying why.
@@ -140,10 +146,22 @@ class Walk:
         await settle(self.pilot)
 
 
+async def _rows(pilot, table_id: str, name: str) -> dict[str, list[str]]:
+    """The table's rows, once ``name`` is among them or the screen has had its chance to load
+    (a reload the store's change set off may still be on its way)."""
+    for _ in range(40):
+        rows = table_rows(pilot.app.screen, table_id)
+        if name in rows:
+            break
+        await pilot.pause(0.05)
+        await settle(pilot)
+    return rows
+
+
 async def _walk(pilot, role: str, state: str) -> Walk:
     walk, app = Walk(pilot, role, state), pilot.app
     await settle(pilot)
-    contracts = table_rows(app.screen, "contracts")
+    contracts = await _rows(pilot, "contracts", "Acme")
     if "Acme" in contracts:
         await highlight(pilot, "contracts", "Acme")
     await walk.check("contracts", grid="Acme" in contracts)
@@ -154,7 +172,7 @@ async def _walk(pilot, role: str, state: str) -> Walk:
     if "Acme" not in contracts:
         return walk
     await walk.open(lambda: app.open_contract("Acme"))
-    workspaces = table_rows(app.screen, "workspaces-table")
+    workspaces = await _rows(pilot, "workspaces-table", "Staging")
     if "Staging" in workspaces:
         await highlight(pilot, "workspaces-table", "Staging")
     await walk.check("contract", "workspaces")
@@ -191,24 +209,36 @@ async def _walk(pilot, role: str, state: str) -> Walk:
     return walk
 
 
-@pytest.mark.parametrize("state", STATES)
-@pytest.mark.parametrize("role", COLUMNS)
-async def test_keys_on_offer_are_the_stores_allowed_and_the_rest_say_why(world, role, state):
+async def _enter(pilot, world, state: str) -> None:
+    """Put the session and the store in ``state`` and start again from the contracts."""
+    app = pilot.app
+    while len(app.screen_stack) > 1:
+        await app.pop_screen()
+    app.readonly = app.svc.readonly = state == "readonly"  # as --readonly would have opened it
+    app.me = app.svc.me()  # the caller's own answers (create a contract…), as at the start
     if state == "suspended":
         world.as_("support").suspend_contract("Acme")
-    else:
-        _park_a_message(world.store)
-    app = FlowdeckApp(user=EMAILS[role], store=world.store, readonly=state == "readonly", steady=True)
+    app.open_contracts()
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("role", COLUMNS)
+async def test_keys_on_offer_are_the_stores_allowed_and_the_rest_say_why(world, role):
+    _park_a_message(world.store)
+    app = FlowdeckApp(user=EMAILS[role], store=world.store, steady=True)
     app.animation_level = "none"
-    async with app.run_test(size=(120, 36)) as pilot:
-        walk = await _walk(pilot, role, state)
-    # every role reached the screens its grid row lets it see
-    reached = {where for where, _tab, _key in walk.checked}
+    # every role reaches the screens its grid row lets it see
     expected = set() if role == "outsider" else {"contracts", "contract"} \
         if role == "contract_member" else {"contracts", "contract", "workspace", "Orders", "Idle"}
     if role == "support":
         expected |= {"support"}
-    assert reached == expected
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        for state in STATES:
+            await _enter(pilot, world, state)
+            walk = await _walk(pilot, role, state)
+            walk.stop()
+            assert {where for where, _tab, _key in walk.checked} == expected, state
 
 
 def test_every_key_of_the_grid_belongs_to_a_screen():

@@ -9,9 +9,8 @@ from typing import Annotated
 import typer
 
 from store.errors import ConfirmationRequired, InvalidInput
-
-from . import output as o
-from .cli_context import JsonFlag, ctx_of
+from tui.cli import output as o
+from tui.cli.context import JsonFlag, ctx_of
 
 FlowPath = Annotated[str, typer.Argument(metavar="CONTRACT/WS/FLOW")]
 Ids = Annotated[list[int] | None, typer.Argument(metavar="[ID]...", help="Failed message ids.")]

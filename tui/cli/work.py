@@ -19,8 +19,7 @@ from typing import Annotated
 import typer
 
 from store.runtime import DEFAULT_HOST, DEFAULT_PORT
-
-from .cli_context import ctx_of
+from tui.cli.context import ctx_of
 
 _SLICE = 0.2  # seconds between looks at the stop flag
 _LOOPBACK = ("127.0.0.1", "::1", "localhost")

@@ -1,8 +1,8 @@
 """``flowdeck ssh-serve`` and ``flowdeck serve``: the TUI over SSH, and in a browser.
 
-``ssh-serve`` takes each client's user from its key (see ``tui.ssh``);
+``ssh-serve`` takes each client's user from its key (see ``tui.serve.ssh``);
 ``serve`` runs the TUI as the one caller of this command line, for demos
-on a trusted network (see ``tui.web``). Both listen on the loopback
+on a trusted network (see ``tui.serve.web``). Both listen on the loopback
 interface unless ``--host`` says otherwise, and stop cleanly (exit 0) on
 SIGTERM or SIGINT.
 """
@@ -17,10 +17,9 @@ import typer
 
 from store.errors import FlowdeckError
 from store.policy import SSH_IDLE_TIMEOUT, SSH_LOGIN_GRACE, SSH_MAX_SESSIONS, SSH_SESSIONS_PER_KEY
-
-from . import output as o
-from .cli_context import ctx_of
-from .cli_work import LogFormat, LogFormats
+from tui.cli import output as o
+from tui.cli.context import ctx_of
+from tui.cli.work import LogFormat, LogFormats
 
 _PANEL = "Workers and demos"
 
@@ -63,12 +62,13 @@ def ssh_serve(
 ) -> None:
     """Serve the TUI over SSH: each key's owner gets their own console, acting as themselves."""
     from store.paths import default_data_dir
-
-    from .ssh import SSHOptions, serve_ssh
-    from .ssh_keys import HOST_KEY_FILE
+    from tui.keys import check_keymap
+    from tui.serve.ssh import SSHOptions, serve_ssh
+    from tui.serve.ssh_keys import HOST_KEY_FILE
 
     state = ctx_of(ctx)
     config = state.config
+    check_keymap(config.keys, config.path)
     options = SSHOptions(
         authorized_keys=authorized_keys, host_key=host_key or default_data_dir() / HOST_KEY_FILE,
         host=host, port=port, idle_timeout=idle_timeout, max_sessions=max_sessions,
@@ -98,7 +98,7 @@ def serve(
 ) -> None:
     """Serve the TUI in a browser, for demos on a trusted network (no login: every page acts as you).
     """
-    from .web import WebServer, served_argv
+    from tui.serve.web import WebServer, served_argv
 
     state = ctx_of(ctx)
     user = state.caller()

@@ -14,8 +14,8 @@ from typing import Annotated, Any
 
 import typer
 
-from . import output as o
-from .cli_context import JsonFlag, ctx_of
+from tui.cli import output as o
+from tui.cli.context import JsonFlag, ctx_of
 
 FlowPath = Annotated[str, typer.Argument(metavar="CONTRACT/WS/FLOW")]
 Number = Annotated[int, typer.Argument(metavar="N", min=1, help="The step, counted from 1.")]

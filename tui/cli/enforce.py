@@ -29,10 +29,9 @@ from typing import Annotated
 import typer
 
 from store.errors import FlowdeckError
-
-from . import output as o
-from .cli_context import ctx_of
-from .cli_work import LogFormat, LogFormats
+from tui.cli import output as o
+from tui.cli.context import ctx_of
+from tui.cli.work import LogFormat, LogFormats
 
 _SLICE = 0.1  # seconds between looks at the stop flag while waiting
 

@@ -1,6 +1,6 @@
 """The guided tour (``flowdeck demo --tour``): a panel that walks through the concepts.
 
-Each step (see ``tour_steps``) takes the app to the real screen, puts the
+Each step (see ``tui.tour.steps``) takes the app to the real screen, puts the
 cursor on the row it talks about, focuses and highlights the widget it
 points at (class ``tour-target``), and explains it in a panel at the bottom
 of the screen. ``]`` goes on, ``[`` goes back, Escape leaves the tour at
@@ -21,12 +21,11 @@ from textual.widgets import DataTable, Input, Static
 
 from store.clock import Clock, utc
 from store.errors import FlowdeckError
-
-from .tour_steps import LAPSE_SPEED, Step, plan_tour
-from .widgets.paged_table import PagedTable
+from tui.tour.steps import LAPSE_SPEED, Step, plan_tour
+from tui.widgets.paged_table import PagedTable
 
 if TYPE_CHECKING:
-    from .app import FlowdeckApp
+    from tui.app import FlowdeckApp
 
 _SETTLE_TRIES = 100  # × 0.05 s: how long a step waits for its screen's data
 _SCREEN_CLASS = {"contracts": "ContractsScreen", "contract": "ContractScreen",

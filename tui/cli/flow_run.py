@@ -8,8 +8,8 @@ from typing import Annotated
 
 import typer
 
-from . import output as o
-from .cli_context import JsonFlag, ctx_of
+from tui.cli import output as o
+from tui.cli.context import JsonFlag, ctx_of
 
 Paths = Annotated[list[str] | None, typer.Argument(
     metavar="CONTRACT/WS/FLOW", show_default=False, help="The flows, by path.")]

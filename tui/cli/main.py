@@ -13,28 +13,27 @@ from typing import Annotated
 
 import typer
 
-from . import (
-    cli_backup,
-    cli_demo,
-    cli_enforce,
-    cli_executions,
-    cli_flows,
-    cli_org,
-    cli_reach,
-    cli_revisions,
-    cli_store,
-    cli_work,
-)
-from .cli_context import CliContext, open_tui_for
-from .failures import finish, guarded, run_tui_only, say
-from .invocation import check_speed, parse_now, tui_only
+from tui.cli import backup as cli_backup
+from tui.cli import demo as cli_demo
+from tui.cli import enforce as cli_enforce
+from tui.cli import executions as cli_executions
+from tui.cli import flows as cli_flows
+from tui.cli import keys as cli_keys
+from tui.cli import org as cli_org
+from tui.cli import reach as cli_reach
+from tui.cli import revisions as cli_revisions
+from tui.cli import store_admin as cli_store
+from tui.cli import work as cli_work
+from tui.cli.context import CliContext, open_tui_for
+from tui.cli.invocation import GLOBAL_OPTIONS, check_speed, parse_now, tui_only
+from tui.failures import finish, guarded, run_tui_only, say
 
 app = typer.Typer(
     name="flowdeck",
     help="Flowdeck: a keyboard-first console for an integration platform. "
          "With no command it opens the TUI.",
     no_args_is_help=False,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (Typer's own)
     pretty_exceptions_enable=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
@@ -68,6 +67,13 @@ def _check_speed(value: float) -> float:
         raise typer.BadParameter(str(exc)) from None
 
 
+def _global(flag: str, **extra: object) -> typer.models.OptionInfo:
+    """The Typer option for a global option of ``GLOBAL_OPTIONS`` (declared there, once)."""
+    option = GLOBAL_OPTIONS[flag]
+    return typer.Option(flag, envvar=option.envvar, metavar=option.metavar, help=option.help,
+                        **extra)  # type: ignore[arg-type]
+
+
 #: the invocation's state, kept for naming the database in a late error
 _last_state: list[CliContext] = []
 
@@ -75,21 +81,11 @@ _last_state: list[CliContext] = []
 @app.callback(invoke_without_command=True)
 def root(
     ctx: typer.Context,
-    db: Annotated[str | None, typer.Option(
-        "--db", envvar="FLOWDECK_DB", metavar="URL",
-        help="Database URL or SQLite file (default: flowdeck.db in the data directory).")] = None,
-    user: Annotated[str | None, typer.Option(
-        "--user", envvar="FLOWDECK_USER", metavar="EMAIL",
-        help="Act as this registered user (default: the one whose email's local part is "
-             "your login name).")] = None,
-    now: Annotated[str | None, typer.Option(
-        "--now", metavar="ISO-8601", callback=_parse_now,
-        help="Start the clock at this instant; it runs forward from there.")] = None,
-    speed: Annotated[float, typer.Option(
-        "--speed", metavar="N", callback=_check_speed,
-        help="Run the clock N times as fast as real time.")] = 1.0,
-    readonly: Annotated[bool, typer.Option(
-        "--readonly", help="Refuse every change in this session.")] = False,
+    db: Annotated[str | None, _global("--db")] = None,
+    user: Annotated[str | None, _global("--user")] = None,
+    now: Annotated[str | None, _global("--now", callback=_parse_now)] = None,
+    speed: Annotated[float, _global("--speed", callback=_check_speed)] = 1.0,
+    readonly: Annotated[bool, _global("--readonly")] = False,
     version: Annotated[bool, typer.Option(
         "--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
 ) -> None:
@@ -113,6 +109,7 @@ cli_executions.register(cli_flows.flow_app)
 cli_revisions.register(cli_flows.flow_app, cli_flows.step_app)
 cli_reach.register(app)
 cli_backup.register(app)
+cli_keys.register(app)
 
 
 # -- running -------------------------------------------------------------------

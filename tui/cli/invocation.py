@@ -20,9 +20,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from store.errors import FlowdeckError
-
-from .caller import resolve_caller
-from .config import Config, load_config
+from tui.caller import resolve_caller
+from tui.config import Config, load_config
 
 if TYPE_CHECKING:
     from store.clock import Clock
@@ -150,9 +149,40 @@ def open_tui_with(state: CliContext, *, db_url: str | None = None, user: str | N
     return code if isinstance(code, int) else 0
 
 
-#: the global options, and whether each takes a value
-GLOBAL_OPTIONS = {"--db": True, "--user": True, "--now": True, "--speed": True,
-                  "--readonly": False}
+#: set by the completion script Typer installs (``flowdeck --install-completion``)
+COMPLETE_VAR = "_FLOWDECK_COMPLETE"
+
+
+@dataclass(frozen=True)
+class GlobalOption:
+    """One global option, declared once: the Typer app (``tui.cli.main``) builds its options
+    from these, and ``tui_only`` reads them without Typer."""
+
+    flag: str
+    help: str
+    metavar: str | None = None  # None: a switch that takes no value
+    envvar: str | None = None
+
+    @property
+    def takes_value(self) -> bool:
+        return self.metavar is not None
+
+
+GLOBAL_OPTIONS = {option.flag: option for option in (
+    GlobalOption("--db", "Database URL or SQLite file (default: flowdeck.db in the data directory).",
+                 "URL", "FLOWDECK_DB"),
+    GlobalOption("--user", "Act as this registered user (default: the one whose email's local "
+                 "part is your login name).", "EMAIL", "FLOWDECK_USER"),
+    GlobalOption("--now", "Start the clock at this instant; it runs forward from there.",
+                 "ISO-8601"),
+    GlobalOption("--speed", "Run the clock N times as fast as real time.", "N"),
+    GlobalOption("--readonly", "Refuse every change in this session."),
+)}
+
+
+def _from_env(flag: str) -> str | None:
+    envvar = GLOBAL_OPTIONS[flag].envvar
+    return os.environ.get(envvar) if envvar else None
 
 
 def tui_only(args: list[str]) -> CliContext | None:
@@ -160,22 +190,25 @@ def tui_only(args: list[str]) -> CliContext | None:
     else None. The common case then skips building the whole command tree, which costs
     Typer a tenth of a second; anything unusual (a command, --help, a bad value) goes the
     usual way, so its message is the usual one."""
+    if COMPLETE_VAR in os.environ:  # the shell asking for completions: the command line answers
+        return None
     values: dict[str, str | bool] = {}
     rest = iter(args)
     for arg in rest:
         name, eq, value = arg.partition("=")
-        if name not in GLOBAL_OPTIONS or name in values or (eq and not GLOBAL_OPTIONS[name]):
+        option = GLOBAL_OPTIONS.get(name)
+        if option is None or name in values or (eq and not option.takes_value):
             return None
-        if GLOBAL_OPTIONS[name] and not eq:
+        if option.takes_value and not eq:
             value = next(rest, None)
             if value is None:
                 return None
-        values[name] = value if GLOBAL_OPTIONS[name] else True
+        values[name] = value if option.takes_value else True
     try:
         now = parse_now(str(values["--now"])) if "--now" in values else None
         speed = check_speed(float(values.get("--speed", 1.0)))
     except ValueError:
         return None
-    return CliContext(db=str(values.get("--db") or os.environ.get("FLOWDECK_DB") or "") or None,
-                      user=str(values.get("--user") or os.environ.get("FLOWDECK_USER") or "")
-                      or None, now=now, speed=speed, readonly=bool(values.get("--readonly")))
+    return CliContext(db=str(values.get("--db") or _from_env("--db") or "") or None,
+                      user=str(values.get("--user") or _from_env("--user") or "") or None,
+                      now=now, speed=speed, readonly=bool(values.get("--readonly")))

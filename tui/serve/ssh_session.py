@@ -16,12 +16,11 @@ from typing import TYPE_CHECKING
 import asyncssh
 
 from store.errors import FlowdeckError
-
-from .ssh_driver import Terminal, driver_for
-from .ssh_limits import seconds_text
+from tui.serve.ssh_driver import Terminal, driver_for
+from tui.serve.ssh_limits import seconds_text
 
 if TYPE_CHECKING:
-    from .ssh import FrontDoor, _Server
+    from tui.serve.ssh import FrontDoor, _Server
 
 
 def _is_scp(command: str | None) -> bool:

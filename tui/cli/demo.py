@@ -19,9 +19,8 @@ from typing import Annotated, Any
 import typer
 
 from store.errors import Conflict, FlowdeckError
-
-from . import output as o
-from .cli_context import ctx_of, normalize_db, open_tui_for
+from tui.cli import output as o
+from tui.cli.context import ctx_of, normalize_db, open_tui_for
 
 _DEMO_FILE = "demo.db"
 
@@ -75,12 +74,13 @@ def demo(
     ] = False,
 ) -> None:
     """Fill a fresh demo store and open the TUI as its owner."""
-    from store.engine import init_store, place_of
+    from store.connect import place_of
+    from store.engine import init_store
 
     state = ctx_of(ctx)
     clock = state.clock(speed if speed is not None else state.speed)
     if tour:  # the tour speeds the clock up for a while, to show the eight-hour stop
-        from .tour import TimeLapseClock
+        from tui.tour.panel import TimeLapseClock
 
         clock = TimeLapseClock(state.now, clock.speed)
     url = normalize_db(state.db) if state.db else _remove_old_demo()
@@ -94,10 +94,8 @@ def demo(
             "(name a new file with --db, or leave --db out to use demo.db in the data "
             "directory)") from None
     try:
-        try:
-            from store.demo import build_demo  # type: ignore[import-not-found]
-        except ImportError:
-            raise FlowdeckError("the demo is not available yet") from None
+        from store.demo.timeline import build_demo
+
         result = _build(build_demo, store)
     finally:
         store.close()
@@ -105,7 +103,7 @@ def demo(
     o.out(result.summary)
     o.out(f"open it again with: flowdeck --db {shlex.quote(url)} --user {shlex.quote(owner)}")
     if sys.stdout.isatty() and sys.stdin.isatty():
-        from store.runtime.demo_traffic import running_demo
+        from store.demo.traffic import running_demo
 
         with running_demo(url, clock, note=o.note):  # a worker, the target, some traffic
             open_tui_for(ctx, db_url=url, user=owner, clock=clock, tour=tour)

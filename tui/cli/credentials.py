@@ -11,9 +11,8 @@ from typing import Annotated
 import typer
 
 from store.errors import ConfirmationRequired
-
-from . import output as o
-from .cli_context import JsonFlag, ctx_of, sub_app
+from tui.cli import output as o
+from tui.cli.context import JsonFlag, ctx_of, sub_app
 
 credential_app = sub_app("Credentials: the secrets a workspace's flow steps use.")
 

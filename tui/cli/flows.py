@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from . import output as o
-from .cli_context import JsonFlag, ctx_of, sub_app
+from tui.cli import output as o
+from tui.cli.context import JsonFlag, ctx_of, sub_app
 
 flow_app = sub_app("Integration flows: create, start, stop, copy, inspect.")
 step_app = sub_app("The steps of a flow.")
@@ -155,7 +155,7 @@ def flow_copy(
                                              help="A name for the copy.")] = None,
 ) -> None:
     """Copy a flow into another workspace of its contract, inactive (staging to production)."""
-    from .cli_revisions import credential_mapping
+    from tui.cli.revisions import credential_mapping
 
     mapping = credential_mapping(credential)
     f = ctx_of(ctx).as_caller().copy_flow(path, target, mapping, new_name=name)
@@ -236,8 +236,8 @@ def events(
 
 
 def register(app: typer.Typer) -> None:
-    from . import cli_flow_run
-    from .cli_credentials import credential_app
+    from tui.cli import flow_run as cli_flow_run
+    from tui.cli.credentials import credential_app
 
     cli_flow_run.register(flow_app)
     panel = "Flows and what runs through them"

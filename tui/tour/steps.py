@@ -14,8 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from store.views import ContractView, FlowView, WorkspaceView
-
-from .format import KIND_GLYPH, hms
+from tui.format import KIND_GLYPH, hms
 
 #: How many times as fast the clock runs while the tour shows the eight-hour stop
 LAPSE_SPEED = 60.0

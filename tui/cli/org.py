@@ -6,8 +6,8 @@ from typing import Annotated
 
 import typer
 
-from . import output as o
-from .cli_context import JsonFlag, ctx_of, sub_app
+from tui.cli import output as o
+from tui.cli.context import JsonFlag, ctx_of, sub_app
 
 user_app = sub_app("Registered users (support staff register them).")
 contract_app = sub_app("Contracts: subscriptions to the platform.")
@@ -184,7 +184,7 @@ def support_decline(
 
 
 def register(app: typer.Typer) -> None:
-    from .cli_workspaces import workspace_app
+    from tui.cli.workspaces import workspace_app
 
     panel = "People, contracts and workspaces"
     for sub, name in ((user_app, "user"), (contract_app, "contract"), (member_app, "member"),

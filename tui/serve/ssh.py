@@ -29,10 +29,9 @@ import asyncssh
 from store.errors import FlowdeckError, NotFound
 from store.policy import SSH_IDLE_TIMEOUT, SSH_LOGIN_GRACE, SSH_MAX_SESSIONS
 from store.text import visible
-
-from .ssh_keys import AuthorizedKeysFile, load_host_key
-from .ssh_limits import ConnectionClock, Seats, seconds_text
-from .ssh_session import TuiSession
+from tui.serve.ssh_keys import AuthorizedKeysFile, load_host_key
+from tui.serve.ssh_limits import ConnectionClock, Seats, seconds_text
+from tui.serve.ssh_session import TuiSession
 
 if TYPE_CHECKING:
     from store.engine import Store
@@ -154,7 +153,7 @@ class FrontDoor:
         return email
 
     def make_app(self, email: str):
-        from .app import FlowdeckApp
+        from tui.app import FlowdeckApp
 
         opts = self.options
         return FlowdeckApp(store=self.store, user=email, readonly=opts.readonly, theme=opts.theme,

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from . import output as o
-from .cli_context import JsonFlag, ctx_of, sub_app
+from tui.cli import output as o
+from tui.cli.context import JsonFlag, ctx_of, sub_app
 
 key_app = sub_app("The store's secret key: rotate it, or make one for a new server store.")
 
@@ -21,7 +21,8 @@ def init(
              "(tests, demos, training). Without it the store keeps real time.")] = False,
 ) -> None:
     """Make a new store at --db, with its secret key (refused where a store exists)."""
-    from store.engine import init_store, place_of
+    from store.connect import place_of
+    from store.engine import init_store
 
     state = ctx_of(ctx)
     if state.readonly:

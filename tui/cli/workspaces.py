@@ -7,9 +7,9 @@ from typing import Annotated
 import typer
 
 from store.errors import ConfirmationRequired
-
-from . import output as o
-from .cli_context import JsonFlag, ctx_of, sub_app
+from store.policy import work_hours_text
+from tui.cli import output as o
+from tui.cli.context import JsonFlag, ctx_of, sub_app
 
 workspace_app = sub_app("Workspaces of a contract (new ones are Limited).")
 ws_member_app = sub_app("Members of a workspace (owner, admin, integrator, guest).")
@@ -51,7 +51,7 @@ def workspace_show(ctx: typer.Context, path: WsPath, as_json: JsonFlag = False) 
     w = ctx_of(ctx).as_caller().get_workspace(path)
     if as_json:
         return o.print_json(w.to_json())
-    rule = ("flows stop 8 hours after each start" if w.kind == "limited"
+    rule = (f"flows stop {work_hours_text()} after each start" if w.kind == "limited"
             else "flows run without a work-time limit")
     o.fields([("workspace", w.path), ("kind", f"{o.kind_word(w.kind)} ({rule})"),
               ("your role", w.role), ("contract role", w.contract_role),
@@ -76,7 +76,7 @@ def workspace_convert(ctx: typer.Context, path: WsPath,
     if w.kind == "full":
         after = "its active flows no longer have a deadline"
     else:
-        after = "its active flows now stop 8 hours from now"
+        after = f"its active flows now stop {work_hours_text()} from now"
     o.out(f"{w.path} is now {o.kind_word(w.kind)}; {after}")
 
 

@@ -20,10 +20,10 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ..models import Contract, Flow, FlowStep, Workspace
-from . import DEFAULT_HOST, DEFAULT_PORT, webhooks
-from .runner import Runtime
-from .target import DEMO_PORT, Target
+from store.models import Contract, Flow, FlowStep, Workspace
+from store.runtime import DEFAULT_HOST, DEFAULT_PORT, webhooks
+from store.runtime.runner import Runtime
+from store.runtime.target import DEMO_PORT, Target
 
 #: seconds (of real time) between bursts, and the messages in one burst
 BURST_EVERY = (1.5, 5.0)
@@ -38,7 +38,7 @@ class Traffic:
     """Bursts of webhook requests into the demo's active webhook flows."""
 
     def __init__(self, store, wake: Callable[[], None], seed: int | None = None) -> None:
-        from ..demo import flows as demo_flows
+        from store.demo.data import flows as demo_flows
 
         self.store = store
         self.wake = wake
@@ -65,7 +65,7 @@ class Traffic:
 
     def burst(self) -> int:
         """Post one burst into one flow; return how many were accepted."""
-        from ..demo import payload
+        from store.demo.data import payload
 
         flows = self.targets()
         if not flows:
@@ -105,8 +105,8 @@ class Traffic:
 def running_demo(url: str, clock, *, note: Callable[[str], None] | None = None,
                  log=None) -> Iterator[dict[str, Any]]:
     """Run the demo's worker, target and traffic for as long as the block lasts."""
-    from ..engine import open_store
-    from ..errors import FlowdeckError
+    from store.engine import open_store
+    from store.errors import FlowdeckError
 
     say = note or (lambda _text: None)
     info: dict[str, Any] = {"webhooks": None, "target": None}

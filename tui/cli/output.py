@@ -18,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any, TextIO
 
+from store import words
 from store.clock import iso
 from store.text import visible, visible_json
 
@@ -64,17 +65,12 @@ def when(dt: datetime | None) -> str:
 
 
 def hms(seconds: int | None) -> str:
-    """Seconds as H:MM:SS (hours are not wrapped at a day)."""
-    if seconds is None:
-        return "-"
-    seconds = max(0, int(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}"
+    """Seconds as H:MM:SS (``store.words.hms``), or ``-`` for none."""
+    return "-" if seconds is None else words.hms(seconds)
 
 
 def kind_word(kind: str) -> str:
-    return {"limited": "Limited", "full": "Full"}.get(kind, kind)
+    return words.KIND_WORD.get(kind, kind)  # type: ignore[call-overload]  # an unknown kind as it is
 
 
 def dash(value: Any) -> str:

@@ -14,8 +14,8 @@ from typing import Annotated
 
 import typer
 
-from . import output as o
-from .cli_context import ctx_of
+from tui.cli import output as o
+from tui.cli.context import ctx_of
 
 
 def _with_progress(label: str, work):
@@ -42,7 +42,7 @@ def backup(
 ) -> None:
     """Copy the SQLite store while others go on using it (PostgreSQL: use pg_dump)."""
     from store.backup import backup_store, human_size
-    from store.engine import shown_url
+    from store.connect import shown_url
 
     state = ctx_of(ctx)
     url = state.url
@@ -68,7 +68,7 @@ def restore(
 ) -> None:
     """Put a backup in place of the SQLite store; refused while any process has the store open."""
     from store.backup import restore_store
-    from store.engine import shown_url
+    from store.connect import shown_url
 
     state = ctx_of(ctx)
     if state.readonly:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .invocation import CliContext, normalize_db, open_tui_with  # noqa: F401 - the CLI's state
+from tui.cli.invocation import CliContext, normalize_db, open_tui_with  # noqa: F401 - the CLI's state
 
 
 def ctx_of(ctx: typer.Context) -> CliContext:
