@@ -11,7 +11,6 @@ change; ``/`` narrows to the paths containing a text.
 from __future__ import annotations
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer
@@ -24,9 +23,9 @@ from ..widgets.breadcrumb import Breadcrumb
 from ..widgets.detail import DetailLine
 from ..widgets.paged_table import PagedTable, Row
 from ..widgets.table import Column
-from . import flow_actions
-from .base import FilterBar, FlowdeckScreen, Gate
-from .marks import Marks, plural, run_marked
+from .base import FilterBar, Gate
+from .marked import MarkedFlows
+from .marks import Marks, plural
 
 COLUMNS = [
     Column("time", "Time left", width=12, sortable=False),
@@ -64,7 +63,7 @@ class TimeLeftSource:
         return self.marks.cell(fid).divide([1])[0]
 
 
-class TimeLeftScreen(FlowdeckScreen):
+class TimeLeftScreen(MarkedFlows):
     screen_name = "Time left"
     BINDINGS = [
         Binding("enter", "open", "Open", id="timeleft.open"),
@@ -189,25 +188,8 @@ class TimeLeftScreen(FlowdeckScreen):
         if table.cursor < table.row_count - 1:
             table.cursor += 1
 
-    def action_clear_marks(self) -> None:
-        self.marks.clear()
-        self._repaint_marks()
-
-    @work(group="act", exit_on_error=False)
-    async def _run_marked(self, action: str) -> None:
-        if await run_marked(self, action, sorted(self.marks.ids)) is not None:
-            self.marks.clear()
-            self._repaint_marks()
-            self.reload()
-
-    def _on_flows(self, action: str) -> None:
-        if self.marks:
-            self._run_marked(action)
-        elif f := self.current_flow():
-            {"stop": flow_actions.stop, "restart": flow_actions.restart}[action](self, f)
-
     def action_restart(self) -> None:
-        self._on_flows("restart")
+        self._on_flow("restart")
 
     def action_stop(self) -> None:
-        self._on_flows("stop")
+        self._on_flow("stop")

@@ -19,9 +19,10 @@ from store.views import FlowView
 
 from ..widgets.paged_table import PagedTable
 from . import flow_actions, workspace_forms
-from .base import FlowdeckScreen, Gate
+from .base import Gate
 from .flow_list import FlowSource
-from .marks import PROMOTION, Marks, plural, run_marked
+from .marked import MarkedFlows
+from .marks import PROMOTION, Marks, plural
 
 BINDINGS = [
     Binding("space", "mark", "Mark", key_display="␣", id="workspace.mark"),
@@ -31,7 +32,7 @@ BINDINGS = [
 ]
 
 
-class FlowsTab(FlowdeckScreen):
+class FlowsTab(MarkedFlows):
     """What the workspace screen does with its flows (mixed into ``WorkspaceScreen``)."""
 
     path: str
@@ -111,26 +112,6 @@ class FlowsTab(FlowdeckScreen):
                     f"marked, {plural(len(self.marks), 'flow')} marked in all"
                     if ids else "No flow here was stopped by the time limit")
         self._repaint_marks()
-
-    def action_clear_marks(self) -> None:
-        self.marks.clear()
-        self._repaint_marks()
-
-    # -- acting on flows ----------------------------------------------------------------------
-    @work(group="act", exit_on_error=False)
-    async def _run_marked(self, action: str) -> None:
-        if await run_marked(self, action, sorted(self.marks.ids)) is not None:
-            self.marks.clear()
-            self._repaint_marks()
-            self.reload()
-
-    def _on_flow(self, action: str) -> None:
-        """Start, stop or restart: the marked flows when there are any, else the highlighted."""
-        if self.marks:
-            self._run_marked(action)
-        elif f := self.current_flow():
-            {"start": flow_actions.start, "stop": flow_actions.stop,
-             "restart": flow_actions.restart}[action](self, f)
 
     def action_open(self) -> None:
         if f := self.current_flow():
