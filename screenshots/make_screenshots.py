@@ -24,6 +24,7 @@ from store.clock import FrozenClock
 from store.demo.timeline import build_demo
 from store.engine import init_store
 from tui.app import FlowdeckApp
+from tui.screens.flow_actions import ASKING
 
 HERE = Path(__file__).resolve().parent
 NOW = datetime(2026, 3, 10, 12, 0, 0, tzinfo=UTC)  # the demo's "now": a Tuesday at noon
@@ -36,6 +37,8 @@ async def settle(pilot: Pilot) -> None:
     app = pilot.app
     for _ in range(50):
         for worker in [w for w in app.workers if not w.is_finished]:
+            if worker.group == ASKING:  # waits for the operator's answer in a dialog
+                continue
             try:
                 await worker.wait()
             except WorkerCancelled:
@@ -43,7 +46,7 @@ async def settle(pilot: Pilot) -> None:
             except WorkerFailed as exc:
                 raise SystemExit(f"a screen failed to load: {exc.error!r}") from exc.error
         await pilot.pause()
-        if all(w.is_finished for w in app.workers):
+        if all(w.is_finished for w in app.workers if w.group != ASKING):
             return
     raise SystemExit("the screen never finished loading")
 
