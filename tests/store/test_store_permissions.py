@@ -306,7 +306,7 @@ READ_METHODS = {
     "flow_views_by_id", "workspaces_for_copy", "list_events", "list_requests", "revision",
     "list_executions", "list_failed", "flow_throughput", "throughput_rates", "flow_page",
     "flow_history", "diff_flows", "plan_promotion", "promotion_marks", "workspaces_for_promotion",
-    "plan_flows", "time_left_page",
+    "plan_flows", "time_left_page", "flow_ids", "step_sample",
     "allowed",
     "sweep",  # enforcement, not a change of the caller's: runs in any session
 }
