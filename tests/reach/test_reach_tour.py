@@ -22,7 +22,7 @@ TITLES = ["The contract", "Workspaces", "Limited and Full badges", "Flows", "Cre
           "The countdown", "The eight-hour stop", "Asking support to convert"]
 
 
-async def until(pilot: Pilot, check, timeout: float = 10.0) -> None:
+async def until(pilot: Pilot, check, timeout: float = 30.0) -> None:  # generous: a busy CI
     deadline = time.monotonic() + timeout
     await pilot.pause()
     while not check():
