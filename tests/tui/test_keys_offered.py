@@ -15,6 +15,7 @@ screen, role and state took minutes). On each, for every key of the screen:
 
 from __future__ import annotations
 
+import backends
 import pytest
 from flowdeck_world import EMAILS
 from role_grid import COLUMNS, EXPECTED
@@ -25,6 +26,12 @@ from tui_helpers import footer_keys, highlight, press, settle, table_rows
 from tui.app import FlowdeckApp
 from tui.screens.base import LOADING, FlowdeckScreen
 from tui.screens.help import keys_of
+
+#: The screens' keys come from the store's answers, which tests/store/test_store_offers.py
+#: checks on both backends; this walk of every screen x role x state takes minutes, so it
+#: runs once, on SQLite.
+pytestmark = backends.sqlite_only("the offers it shows are checked on both backends in "
+                                 "tests/store/test_store_offers.py")
 
 #: (screen, tab, key) -> the grid's action that key does
 KEY_GRID = {
