@@ -35,7 +35,8 @@ IVAN = EMAILS["integrator"]
 
 @pytest.fixture
 def env(tmp_path: Path, world) -> dict[str, str]:
-    e = {k: v for k, v in os.environ.items() if not k.startswith("FLOWDECK_")}
+    e = {k: v for k, v in os.environ.items()
+         if not k.startswith("FLOWDECK_") or k == "FLOWDECK_SECRET_KEY"}  # a server store's key
     e.update(FLOWDECK_DB=world.store.url, XDG_DATA_HOME=str(tmp_path / "data"),
              XDG_CONFIG_HOME=str(tmp_path / "config"), HOME=str(tmp_path / "home"),
              NO_COLOR="1", TEXTUAL_ANIMATIONS="none")
