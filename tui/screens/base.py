@@ -94,6 +94,8 @@ class FlowdeckScreen(Screen):
         self.filter_text = ""
         self._revision: int | None = None
         self._polling = False
+        self._reloading = False
+        self._reload_again = False
 
     @property
     def fd(self) -> FlowdeckApp:
@@ -127,9 +129,24 @@ class FlowdeckScreen(Screen):
             self.reload()
 
     def reload(self) -> None:
-        # the coroutine function, not a coroutine: a reload cancelled before it starts
-        # (a newer one replaced it) then leaves no never-awaited coroutine behind
-        self.run_worker(self._reload, exclusive=True, group="reload", exit_on_error=False)
+        """Read again and show. One read at a time: asked while one is under way, it runs
+        once more when that one has shown. (Cancelling the read under way for a newer one
+        starves the screen when reads take longer than the ticks that ask for them.)"""
+        if self._reloading:
+            self._reload_again = True
+            return
+        self._reloading = True
+        self.run_worker(self._reload_until_current, group="reload", exit_on_error=False)
+
+    async def _reload_until_current(self) -> None:
+        try:
+            again = True
+            while again:
+                self._reload_again = False
+                await self._reload()
+                again = self._reload_again
+        finally:
+            self._reloading = False
 
     async def _reload(self) -> None:
         if self.fd.svc is None:  # opened lazily: the store is being opened
