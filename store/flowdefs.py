@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from .components import COMPONENTS, component
 from .errors import Conflict, InvalidInput
@@ -35,14 +35,14 @@ def current_steps(s: Session, flow_id: int) -> Steps:
     """The flow's current steps, in order, as revision dicts (credential names as now)."""
     return [step(fs.component, fs.credential_id, name, fs.settings)
             for fs, name in s.execute(
-                select(FlowStep, Credential.name)
-                .outerjoin(Credential, Credential.id == FlowStep.credential_id)
-                .where(FlowStep.flow_id == flow_id).order_by(FlowStep.position)).all()]
+                select(FlowStep, col(Credential.name))
+                .outerjoin(Credential, col(Credential.id) == col(FlowStep.credential_id))
+                .where(col(FlowStep.flow_id) == flow_id).order_by(col(FlowStep.position))).all()]
 
 
 def revision(s: Session, flow_id: int, number: int) -> FlowRevision | None:
-    return s.scalars(select(FlowRevision).where(FlowRevision.flow_id == flow_id,
-                                                FlowRevision.number == number)).first()
+    return s.scalars(select(FlowRevision).where(col(FlowRevision.flow_id) == flow_id,
+                                                col(FlowRevision.number) == number)).first()
 
 
 def check_triggers(steps: Steps) -> None:
@@ -66,7 +66,7 @@ def describe(s: dict[str, Any]) -> str:
 
 def _write_steps(s: Session, flow_id: int, steps: Steps) -> None:
     rows = {fs.position: fs for fs in s.scalars(
-        select(FlowStep).where(FlowStep.flow_id == flow_id)).all()}
+        select(FlowStep).where(col(FlowStep.flow_id) == flow_id)).all()}
     for pos, spec in enumerate(steps, start=1):
         row = rows.get(pos)
         if row is not None and (row.component, row.credential_id, row.settings) == (
@@ -84,8 +84,8 @@ def _write_steps(s: Session, flow_id: int, steps: Steps) -> None:
         s.add(row)
     s.flush()
     if len(rows) > len(steps):
-        s.execute(delete(FlowStep).where(FlowStep.flow_id == flow_id,
-                                         FlowStep.position > len(steps)),
+        s.execute(delete(FlowStep).where(col(FlowStep.flow_id) == flow_id,
+                                         col(FlowStep.position) > len(steps)),
                   execution_options={"synchronize_session": "fetch"})
 
 
@@ -114,7 +114,7 @@ def commit(t, flow: Flow, steps: Steps, flow_type: str, change: str,
     if same(flow, steps, flow_type, current_steps(t.s, flow.id) if current is None else current):
         raise Conflict(f"flow {flow.name!r} already has that definition; nothing changes")
     number = flow.revision + 1
-    moved = t.s.execute(update(Flow).where(Flow.id == flow.id, Flow.revision == flow.revision)
+    moved = t.s.execute(update(Flow).where(col(Flow.id) == flow.id, col(Flow.revision) == flow.revision)
                         .values(revision=number, type=flow_type),
                         execution_options={"synchronize_session": False}).rowcount
     if not moved:

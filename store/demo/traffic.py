@@ -19,6 +19,7 @@ from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from store.models import Contract, Flow, FlowStep, Workspace
 from store.runtime import DEFAULT_HOST, DEFAULT_PORT, webhooks
@@ -53,12 +54,12 @@ class Traffic:
 
         def read(s) -> list[tuple[str, str]]:
             rows = s.execute(
-                select(Flow.webhook_token, Contract.name, Workspace.name, Flow.name)
-                .join(Workspace, Workspace.id == Flow.workspace_id)
-                .join(Contract, Contract.id == Workspace.contract_id)
-                .join(FlowStep, (FlowStep.flow_id == Flow.id) & (FlowStep.position == 1))
-                .where(Flow.status == "active", FlowStep.component == "webhook",
-                       Flow.webhook_token.is_not(None))).all()
+                select(col(Flow.webhook_token), col(Contract.name), col(Workspace.name), col(Flow.name))
+                .join(Workspace, col(Workspace.id) == col(Flow.workspace_id))
+                .join(Contract, col(Contract.id) == col(Workspace.contract_id))
+                .join(FlowStep, (col(FlowStep.flow_id) == col(Flow.id)) & (col(FlowStep.position) == 1))
+                .where(col(Flow.status) == "active", col(FlowStep.component) == "webhook",
+                       col(Flow.webhook_token).is_not(None))).all()
             return [(token, f"{c}/{w}/{f}") for token, c, w, f in rows]
 
         return self.store.run(read, write=False)

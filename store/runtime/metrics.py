@@ -12,6 +12,7 @@ from __future__ import annotations
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from ..models import Flow, Workspace
 
@@ -56,13 +57,13 @@ class _StoreAndWorker:
         flows = {(kind, status): 0 for kind in ("limited", "full")
                  for status in ("inactive", "active", "stopped")}
         for kind, status, n in s.execute(
-                select(Workspace.kind, Flow.status, func.count())
-                .join(Workspace, Workspace.id == Flow.workspace_id)
-                .group_by(Workspace.kind, Flow.status)):
+                select(col(Workspace.kind), col(Flow.status), func.count())
+                .join(Workspace, col(Workspace.id) == col(Flow.workspace_id))
+                .group_by(col(Workspace.kind), col(Flow.status))):
             flows[(kind, status)] = n
-        queued = s.scalar(select(func.coalesce(func.sum(Flow.queued), 0))) or 0
-        deadline = s.scalar(select(func.min(Flow.deadline)).where(Flow.status == "active",
-                                                                  Flow.deadline.is_not(None)))
+        queued = s.scalar(select(func.coalesce(func.sum(col(Flow.queued)), 0))) or 0
+        deadline = s.scalar(select(func.min(col(Flow.deadline))).where(col(Flow.status) == "active",
+                                                                  col(Flow.deadline).is_not(None)))
         left = None if deadline is None else max(0.0, (deadline - now).total_seconds())
         return flows, int(queued), left
 

@@ -13,6 +13,7 @@ import threading
 import time
 
 from sqlalchemy import delete
+from sqlmodel import col
 
 from .. import worktime
 from ..errors import FlowdeckError
@@ -126,7 +127,7 @@ class Runtime:
 
         def prune(s) -> None:
             now = self.store.clock.now()
-            dropped = s.execute(delete(WebhookHit).where(WebhookHit.at <= now - WEBHOOK_RATE_WINDOW),
+            dropped = s.execute(delete(WebhookHit).where(col(WebhookHit.at) <= now - WEBHOOK_RATE_WINDOW),
                                 execution_options={"synchronize_session": False}).rowcount or 0
             dropped += throughput.prune(s, now)
             s.info["flowdeck_changed"] = False

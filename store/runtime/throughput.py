@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..models import FlowThroughput
 from ..policy import THROUGHPUT_KEEP
@@ -52,8 +52,8 @@ def series(s: Session, flow_id: int, now: datetime, minutes: int) -> list[int]:
     last = minute_of(now)
     first = last - MINUTE * (minutes - 1)
     rows: dict[datetime, int] = dict(s.execute(
-        select(FlowThroughput.minute, FlowThroughput.processed)
-        .where(FlowThroughput.flow_id == flow_id, FlowThroughput.minute >= first)).all())
+        select(col(FlowThroughput.minute), col(FlowThroughput.processed))
+        .where(col(FlowThroughput.flow_id) == flow_id, col(FlowThroughput.minute) >= first)).all())
     return [rows.get(first + MINUTE * i, 0) for i in range(minutes)]
 
 
@@ -63,13 +63,13 @@ def rates(s: Session, flow_ids: list[int], now: datetime, minutes: int) -> dict[
         return {}
     first = minute_of(now) - MINUTE * (minutes - 1)
     rows = s.execute(
-        select(FlowThroughput.flow_id, func.sum(FlowThroughput.processed))
-        .where(FlowThroughput.flow_id.in_(flow_ids), FlowThroughput.minute >= first)
-        .group_by(FlowThroughput.flow_id)).all()
+        select(col(FlowThroughput.flow_id), func.sum(col(FlowThroughput.processed)))
+        .where(col(FlowThroughput.flow_id).in_(flow_ids), col(FlowThroughput.minute) >= first)
+        .group_by(col(FlowThroughput.flow_id))).all()
     found = {fid: (total or 0) / minutes for fid, total in rows}
     return {fid: found.get(fid, 0.0) for fid in flow_ids}
 
 
 def prune(s: Session, now: datetime) -> int:
-    return s.execute(delete(FlowThroughput).where(FlowThroughput.minute < now - THROUGHPUT_KEEP),
+    return s.execute(delete(FlowThroughput).where(col(FlowThroughput.minute) < now - THROUGHPUT_KEEP),
                      execution_options={"synchronize_session": False}).rowcount or 0

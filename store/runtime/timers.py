@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from .. import worktime
 from ..clock import iso
@@ -46,10 +46,11 @@ class Timers:
         stopped = worktime.stop_overdue(s, now)
         rows = s.execute(
             select(FlowStep, Flow, Workspace, Contract)
-            .join(Flow, Flow.id == FlowStep.flow_id)
-            .join(Workspace, Workspace.id == Flow.workspace_id)
-            .join(Contract, Contract.id == Workspace.contract_id)
-            .where(Flow.status == "active", FlowStep.position == 1, FlowStep.component == "timer")
+            .join(Flow, col(Flow.id) == col(FlowStep.flow_id))
+            .join(Workspace, col(Workspace.id) == col(Flow.workspace_id))
+            .join(Contract, col(Contract.id) == col(Workspace.contract_id))
+            .where(col(Flow.status) == "active", col(FlowStep.position) == 1,
+                   col(FlowStep.component) == "timer")
         ).all()
         happened: list[tuple[str, str]] = []
         for step, flow, ws, contract in rows:
@@ -65,10 +66,10 @@ class Timers:
                 continue
             if due is None:
                 continue
-            unchanged = (FlowStep.fired_at.is_(None) if step.fired_at is None
-                         else FlowStep.fired_at == step.fired_at)
+            unchanged = (col(FlowStep.fired_at).is_(None) if step.fired_at is None
+                         else col(FlowStep.fired_at) == step.fired_at)
             moved = s.execute(
-                update(FlowStep).where(FlowStep.id == step.id, unchanged)
+                update(FlowStep).where(col(FlowStep.id) == step.id, unchanged)
                 .values(fired_at=due), execution_options={"synchronize_session": False}).rowcount
             if not moved:  # another worker fired it
                 continue

@@ -16,7 +16,7 @@ from datetime import datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
 from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from .. import worktime
 from ..actions import Subject
@@ -120,7 +120,7 @@ class ServiceBase:
     def _tx(self, s: Session, now: datetime) -> Tx:
         user = None
         if self.actor is not None:
-            user = s.scalars(select(User).where(User.email == self.actor)).first()
+            user = s.scalars(select(User).where(col(User.email) == self.actor)).first()
             if user is None:
                 raise NotFound(
                     f"no registered user {self.actor!r}; support staff register users "
@@ -134,17 +134,18 @@ class ServiceBase:
         wanted = {i for i in ids if i is not None}
         if not wanted:
             return {}
-        return {i: e for i, e in t.s.execute(select(User.id, User.email).where(User.id.in_(wanted))).all()}
+        return {i: e for i, e in t.s.execute(select(col(User.id),
+                                                    col(User.email)).where(col(User.id).in_(wanted))).all()}
 
     # -- finding things the caller may see ---------------------------------
     def _contract(self, t: Tx, name: str) -> tuple[Contract, str | None]:
         if not name or "/" in name:
             split_path(name, 1, "contract")
-        contract = t.s.scalars(select(Contract).where(Contract.name_key == name_key(name))).first()
+        contract = t.s.scalars(select(Contract).where(col(Contract.name_key) == name_key(name))).first()
         role = None
         if contract is not None and t.user is not None:
-            role = t.s.scalar(select(ContractMember.role).where(
-                ContractMember.contract_id == contract.id, ContractMember.user_id == t.user.id))
+            role = t.s.scalar(select(col(ContractMember.role)).where(
+                col(ContractMember.contract_id) == contract.id, col(ContractMember.user_id) == t.user.id))
         if contract is None or (t.user is not None and role is None and not t.is_support):
             raise NotFound(f"no contract {name!r}")
         return contract, role
@@ -153,11 +154,11 @@ class ServiceBase:
         contract_name, ws_name = split_path(path, 2, "workspace")
         contract, contract_role = self._contract(t, contract_name)
         ws = t.s.scalars(select(Workspace).where(
-            Workspace.contract_id == contract.id, Workspace.name_key == name_key(ws_name))).first()
+            col(Workspace.contract_id) == contract.id, col(Workspace.name_key) == name_key(ws_name))).first()
         role = None
         if ws is not None and t.user is not None:
-            role = t.s.scalar(select(WorkspaceMember.role).where(
-                WorkspaceMember.workspace_id == ws.id, WorkspaceMember.user_id == t.user.id))
+            role = t.s.scalar(select(col(WorkspaceMember.role)).where(
+                col(WorkspaceMember.workspace_id) == ws.id, col(WorkspaceMember.user_id) == t.user.id))
         visible = ws is not None and (
             t.user is None or t.is_support or role is not None
             or contract_role in ("owner", "admin")
@@ -170,18 +171,18 @@ class ServiceBase:
         c, w, f = split_path(path, 3, "flow")
         scope = self._workspace(t, f"{c}/{w}")
         flow = t.s.scalars(select(Flow).where(
-            Flow.workspace_id == scope.workspace.id, Flow.name_key == name_key(f))).first()
+            col(Flow.workspace_id) == scope.workspace.id, col(Flow.name_key) == name_key(f))).first()
         if flow is None:
             raise NotFound(f"no flow {path!r}")
         return scope, flow
 
     def _visible_workspace_ids(self, t: Tx, contract: Contract, contract_role: str | None):
         """A select of the ids of the workspaces of ``contract`` the caller may see."""
-        q = select(Workspace.id).where(Workspace.contract_id == contract.id)
+        q = select(col(Workspace.id)).where(col(Workspace.contract_id) == contract.id)
         if t.user is None or t.is_support or contract_role in ("owner", "admin"):
             return q
-        return q.join(WorkspaceMember, WorkspaceMember.workspace_id == Workspace.id).where(
-            WorkspaceMember.user_id == t.user.id)
+        return q.join(WorkspaceMember, col(WorkspaceMember.workspace_id) == col(Workspace.id)).where(
+            col(WorkspaceMember.user_id) == t.user.id)
 
     # -- what the caller may do (store/actions.py) ---------------------------
     def _contract_subject(self, t: Tx, contract: Contract, role: str | None) -> Subject:

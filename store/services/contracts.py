@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from ..actions import CONTRACT_ACTIONS, Subject, offer, refuse
 from ..errors import Conflict
@@ -21,7 +22,7 @@ class ContractService(ServiceBase):
                             offer=offer(self._contract_subject(t, c, role), CONTRACT_ACTIONS))
 
     def _unique_contract_name(self, t: Tx, name: str, exclude: int | None = None) -> None:
-        clash = t.s.scalars(select(Contract).where(Contract.name_key == name_key(name))).first()
+        clash = t.s.scalars(select(Contract).where(col(Contract.name_key) == name_key(name))).first()
         if clash is not None and clash.id != exclude:
             raise Conflict(f"a contract named {clash.name!r} already exists")
 
@@ -45,18 +46,18 @@ class ContractService(ServiceBase):
     def list_contracts(self, t: Tx) -> list[ContractView]:
         if t.user is None or t.is_support:
             rows = t.s.execute(
-                select(Contract, ContractMember.role).outerjoin(
+                select(Contract, col(ContractMember.role)).outerjoin(
                     ContractMember,
-                    (ContractMember.contract_id == Contract.id)
-                    & (ContractMember.user_id == (t.user.id if t.user else -1)),
-                ).order_by(Contract.name_key)
+                    (col(ContractMember.contract_id) == col(Contract.id))
+                    & (col(ContractMember.user_id) == (t.user.id if t.user else -1)),
+                ).order_by(col(Contract.name_key))
             ).all()
         else:
             rows = t.s.execute(
-                select(Contract, ContractMember.role)
-                .join(ContractMember, ContractMember.contract_id == Contract.id)
-                .where(ContractMember.user_id == t.user.id)
-                .order_by(Contract.name_key)
+                select(Contract, col(ContractMember.role))
+                .join(ContractMember, col(ContractMember.contract_id) == col(Contract.id))
+                .where(col(ContractMember.user_id) == t.user.id)
+                .order_by(col(Contract.name_key))
             ).all()
         return [self._contract_view(t, c, role) for c, role in rows]
 

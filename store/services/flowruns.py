@@ -16,6 +16,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlmodel import col
+
 from .. import worktime
 from ..actions import Subject, refusal
 from ..errors import Conflict, InvalidInput, NotFound
@@ -109,10 +111,10 @@ class FlowRunService(FlowReading):
         """The ids of the flows of ``scope`` (a contract or workspace) with that status and
         stop reason: what a list marks at once without reading its rows."""
         q = self._flow_query(t, scope, None, _choice(status, STATUSES, "status"))
-        q = q.with_only_columns(Flow.id)
+        q = q.with_only_columns(col(Flow.id))
         if stop_reason is not None:
-            q = q.where(Flow.stop_reason == _choice(stop_reason, STOP_REASONS, "stop reason"))
-        return list(t.s.scalars(q.order_by(Flow.id)))
+            q = q.where(col(Flow.stop_reason) == _choice(stop_reason, STOP_REASONS, "stop reason"))
+        return list(t.s.scalars(q.order_by(col(Flow.id))))
 
     # -- the one way flows start and stop at a person's request ---------------------------
     def _run(self, t: Tx, action: str, paths: Sequence[str] | None = None,
@@ -192,8 +194,9 @@ class FlowRunService(FlowReading):
             raise type(refused)(f"{x.path}: {refused.message}")
         raise type(refused)(refused.message)
 
-    _COLUMNS = (Flow.id, Flow.name, Flow.name_key, Flow.status, Flow.stop_reason, Flow.queued,
-                Workspace.name, Workspace.kind, Contract, WorkspaceMember.role)
+    _COLUMNS = (col(Flow.id), col(Flow.name), col(Flow.name_key), col(Flow.status), col(Flow.stop_reason),
+                col(Flow.queued),
+                col(Workspace.name), col(Workspace.kind), Contract, col(WorkspaceMember.role))
 
     @staticmethod
     def _target(row) -> _Target:
@@ -205,12 +208,12 @@ class FlowRunService(FlowReading):
         if scope.count("/") > 1:
             raise InvalidInput(f"{scope!r} must be CONTRACT or CONTRACT/WORKSPACE")
         q = (self._flow_query(t, scope, None, None).with_only_columns(*self._COLUMNS)
-             .where(Flow.status.in_(picked_statuses(action, status, stop_reason))))
+             .where(col(Flow.status).in_(picked_statuses(action, status, stop_reason))))
         if stop_reason is not None:
-            q = q.where(Flow.stop_reason == stop_reason)
+            q = q.where(col(Flow.stop_reason) == stop_reason)
         if kind is not None:
-            q = q.where(Workspace.kind == kind)
-        q = q.order_by(Contract.name_key, Workspace.name_key, Flow.name_key)
+            q = q.where(col(Workspace.kind) == kind)
+        q = q.order_by(col(Contract.name_key), col(Workspace.name_key), col(Flow.name_key))
         return [self._target(r) for r in t.s.execute(q)]
 
     def _named(self, t: Tx, paths: list[str], ids: list[int]) -> list[_Target]:
@@ -224,7 +227,7 @@ class FlowRunService(FlowReading):
         for (c, w), names in wanted.items():
             rows = t.s.execute(
                 self._flow_query(t, f"{c}/{w}", None, None).with_only_columns(*self._COLUMNS)
-                .where(Flow.name_key.in_({k for _, k in names}))).all()
+                .where(col(Flow.name_key).in_({k for _, k in names}))).all()
             keyed = {r[2]: self._target(r) for r in rows}
             for path, key in names:
                 if key not in keyed:
@@ -234,7 +237,7 @@ class FlowRunService(FlowReading):
         wanted_ids = [int(i) for i in ids]
         for chunk in _chunks(wanted_ids):
             q = (self._flow_query(t, None, None, None).with_only_columns(*self._COLUMNS)
-                 .where(Flow.id.in_(chunk)))
+                 .where(col(Flow.id).in_(chunk)))
             by_id.update((r[0], self._target(r)) for r in t.s.execute(q))
         for fid in wanted_ids:
             if fid not in by_id:

@@ -6,6 +6,7 @@ import json
 from dataclasses import replace
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from .. import flowdefs
 from ..actions import refuse
@@ -66,7 +67,7 @@ class FlowService(FlowRunService, TimeLeftReading):
         """Fresh views of flows already on screen (those the caller may still see)."""
         if not ids:
             return {}
-        q = self._flow_query(t, None, None, None).where(Flow.id.in_(ids))
+        q = self._flow_query(t, None, None, None).where(col(Flow.id).in_(ids))
         return {f.id: self._flow_view(t, f, c, w, [], role) for f, w, c, role in t.s.execute(q)}
 
     # -- changing --------------------------------------------------------------
@@ -87,8 +88,8 @@ class FlowService(FlowRunService, TimeLeftReading):
         if not comp.takes_credential:
             raise InvalidInput(f"step {position} ({comp.name}) takes no credential")
         cred = t.s.scalars(select(Credential).where(
-            Credential.workspace_id == scope.workspace.id,
-            Credential.name_key == name_key(cred_name))).first()
+            col(Credential.workspace_id) == scope.workspace.id,
+            col(Credential.name_key) == name_key(cred_name))).first()
         if cred is None:
             raise NotFound(f"step {position}: no credential {cred_name!r} in {scope.path}")
         if cred.component != comp.name:
@@ -104,8 +105,8 @@ class FlowService(FlowRunService, TimeLeftReading):
         scope = self._workspace(t, f"{c}/{w}")
         refuse("flow.create", self._scope_subject(t, scope))
         name = check_name(n, "flow name")
-        if t.s.scalars(select(Flow).where(Flow.workspace_id == scope.workspace.id,
-                                          Flow.name_key == name_key(name))).first():
+        if t.s.scalars(select(Flow).where(col(Flow.workspace_id) == scope.workspace.id,
+                                          col(Flow.name_key) == name_key(name))).first():
             raise Conflict(f"{scope.path} already has a flow named {name!r}")
         steps = list(steps or [("webhook", None)])
         comps = check_flow_steps([comp_name for comp_name, _ in steps])
@@ -163,10 +164,10 @@ class FlowService(FlowRunService, TimeLeftReading):
     @writes
     def set_step(self, t: Tx, path: str, position: int, key: str, value: str) -> FlowView:
         scope, flow = self._editable(t, path)
-        step = t.s.scalars(select(FlowStep).where(FlowStep.flow_id == flow.id,
-                                                  FlowStep.position == position)).first()
+        step = t.s.scalars(select(FlowStep).where(col(FlowStep.flow_id) == flow.id,
+                                                  col(FlowStep.position) == position)).first()
         if step is None:
-            count = len(t.s.scalars(select(FlowStep.id).where(FlowStep.flow_id == flow.id)).all())
+            count = len(t.s.scalars(select(col(FlowStep.id)).where(col(FlowStep.flow_id) == flow.id)).all())
             raise NotFound(f"flow {scope.path}/{flow.name} has no step {position} "
                            f"(it has {count})")
         refuse("step.settings", self._scope_subject(t, scope, step=position,
@@ -201,8 +202,8 @@ class FlowService(FlowRunService, TimeLeftReading):
     def set_step_credential(self, t: Tx, path: str, position: int,
                             credential: str | None) -> FlowView:
         scope, flow = self._editable(t, path)
-        step = t.s.scalars(select(FlowStep).where(FlowStep.flow_id == flow.id,
-                                                  FlowStep.position == position)).first()
+        step = t.s.scalars(select(FlowStep).where(col(FlowStep.flow_id) == flow.id,
+                                                  col(FlowStep.position) == position)).first()
         if step is None:
             raise NotFound(f"flow {scope.path}/{flow.name} has no step {position}")
         if credential is not None:
@@ -223,7 +224,7 @@ class FlowService(FlowRunService, TimeLeftReading):
     @staticmethod
     def _credential_name(t: Tx, cred_id: int | None) -> str | None:
         return None if cred_id is None else t.s.scalar(
-            select(Credential.name).where(Credential.id == cred_id))
+            select(col(Credential.name)).where(col(Credential.id) == cred_id))
 
     @writes
     def copy_flow(self, t: Tx, path: str, target: str, mapping: dict[str, str] | None = None,
@@ -232,8 +233,8 @@ class FlowService(FlowRunService, TimeLeftReading):
         src_scope, flow = self._flow(t, path)
         dst = self._other_workspace(t, src_scope, path, target, "flow.copy", "copied")
         name = check_name(new_name or flow.name, "flow name")
-        if t.s.scalars(select(Flow).where(Flow.workspace_id == dst.workspace.id,
-                                          Flow.name_key == name_key(name))).first():
+        if t.s.scalars(select(Flow).where(col(Flow.workspace_id) == dst.workspace.id,
+                                          col(Flow.name_key) == name_key(name))).first():
             raise Conflict(f"{dst.path} already has a flow named {name!r}")
         steps, mapped = self._map_credentials(t, path, flowdefs.current_steps(t.s, flow.id),
                                               dst, mapping)
@@ -269,7 +270,7 @@ class FlowService(FlowRunService, TimeLeftReading):
             raise InvalidInput(f"--credential {unknown[0]!r}: no step of {path} uses a credential "
                                "by that name")
         targets = {name_key(c.name): c for c in t.s.scalars(select(Credential).where(
-            Credential.workspace_id == dst.workspace.id)).all()}
+            col(Credential.workspace_id) == dst.workspace.id)).all()}
         out, mapped = [], {}
         for pos, x in enumerate(steps, start=1):
             if x["credential_id"] is None or not x["credential"]:
@@ -306,8 +307,8 @@ class FlowService(FlowRunService, TimeLeftReading):
     def rotate_webhook(self, t: Tx, path: str) -> FlowView:
         """A new webhook token for the flow; the old one stops answering at once."""
         scope, flow = self._editable(t, path)
-        trigger = t.s.scalar(select(FlowStep.component).where(FlowStep.flow_id == flow.id,
-                                                              FlowStep.position == 1))
+        trigger = t.s.scalar(select(col(FlowStep.component)).where(col(FlowStep.flow_id) == flow.id,
+                                                              col(FlowStep.position) == 1))
         if trigger != "webhook":
             raise InvalidInput(f"flow {scope.path}/{flow.name} is not triggered by a webhook")
         flow.webhook_token = webhook_token()

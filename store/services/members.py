@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlmodel import col
 
 from ..actions import offer, refuse
 from ..errors import Conflict, InvalidInput, NotFound, RuleViolation
@@ -32,7 +33,7 @@ def _role(role: str, allowed: tuple[str, ...], where: str) -> str:
 class MemberService(ServiceBase):
     def _registered(self, t: Tx, email: str) -> User:
         email = check_email(email)
-        user = t.s.scalars(select(User).where(User.email == email)).first()
+        user = t.s.scalars(select(User).where(col(User.email) == email)).first()
         if user is None:
             raise NotFound(f"no registered user {email}")
         return user
@@ -43,7 +44,7 @@ class MemberService(ServiceBase):
         refuse("contract.members", self._contract_subject(t, contract, role))
         # one change of a contract's members at a time (PostgreSQL: a row lock; SQLite's
         # writes are serial already), so two owners leaving at once cannot leave none
-        t.s.execute(select(Contract.id).where(Contract.id == contract.id).with_for_update())
+        t.s.execute(select(col(Contract.id)).where(col(Contract.id) == contract.id).with_for_update())
         return contract
 
     def _member(self, t: Tx, model: type[ContractMember] | type[WorkspaceMember], key: int,
@@ -57,7 +58,7 @@ class MemberService(ServiceBase):
 
     def _owners(self, t: Tx, contract_id: int) -> int:
         return t.s.scalar(select(func.count()).where(
-            ContractMember.contract_id == contract_id, ContractMember.role == "owner")) or 0
+            col(ContractMember.contract_id) == contract_id, col(ContractMember.role) == "owner")) or 0
 
     @writes
     def invite_member(self, t: Tx, contract_name: str, email: str, role: str) -> MemberView:
@@ -95,9 +96,9 @@ class MemberService(ServiceBase):
             raise RuleViolation(
                 f"{user.email} is the last owner of {contract.name} and cannot be removed"
             )
-        ws_ids = select(Workspace.id).where(Workspace.contract_id == contract.id)
+        ws_ids = select(col(Workspace.id)).where(col(Workspace.contract_id) == contract.id)
         dropped = t.s.execute(delete(WorkspaceMember).where(
-            WorkspaceMember.user_id == user.id, WorkspaceMember.workspace_id.in_(ws_ids)),
+            col(WorkspaceMember.user_id) == user.id, col(WorkspaceMember.workspace_id).in_(ws_ids)),
             execution_options={"synchronize_session": False}).rowcount
         t.s.delete(member)
         t.event("member.removed", contract=contract, path=contract.name,
@@ -108,8 +109,9 @@ class MemberService(ServiceBase):
     def list_members(self, t: Tx, contract_name: str) -> list[MemberView]:
         contract, role = self._contract(t, contract_name)
         rows = t.s.execute(
-            select(User, ContractMember.role).join(ContractMember, ContractMember.user_id == User.id)
-            .where(ContractMember.contract_id == contract.id).order_by(User.email)).all()
+            select(User, col(ContractMember.role)).join(ContractMember,
+                                                        col(ContractMember.user_id) == col(User.id))
+            .where(col(ContractMember.contract_id) == contract.id).order_by(col(User.email))).all()
         allowed = offer(self._contract_subject(t, contract, role), ("contract.members",))
         return [MemberView(email=u.email, name=u.name, role=r, support=u.support, offer=allowed)
                 for u, r in rows]
@@ -160,9 +162,9 @@ class MemberService(ServiceBase):
     def list_workspace_members(self, t: Tx, path: str) -> list[MemberView]:
         scope = self._workspace(t, path)
         rows = t.s.execute(
-            select(User, WorkspaceMember.role)
-            .join(WorkspaceMember, WorkspaceMember.user_id == User.id)
-            .where(WorkspaceMember.workspace_id == scope.workspace.id).order_by(User.email)).all()
+            select(User, col(WorkspaceMember.role))
+            .join(WorkspaceMember, col(WorkspaceMember.user_id) == col(User.id))
+            .where(col(WorkspaceMember.workspace_id) == scope.workspace.id).order_by(col(User.email))).all()
         allowed = offer(self._scope_subject(t, scope), ("workspace.members",))
         return [MemberView(email=u.email, name=u.name, role=r, support=u.support, offer=allowed)
                 for u, r in rows]

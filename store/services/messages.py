@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from sqlalchemy import insert, update
+from sqlmodel import col
 
 from ..actions import refuse
 from ..clock import iso
@@ -30,9 +31,9 @@ def reserve(t: Tx, flow: Flow, kind: str, count: int, path: str) -> None:
     """Take room for ``count`` messages in an active flow, atomically, or refuse."""
     cap = queue_cap(kind)
     taken = t.s.execute(
-        update(Flow).where(Flow.id == flow.id, Flow.status == "active",
-                           Flow.queued + count <= cap)
-        .values(queued=Flow.queued + count), execution_options={"synchronize_session": False},
+        update(Flow).where(col(Flow.id) == flow.id, col(Flow.status) == "active",
+                           col(Flow.queued) + count <= cap)
+        .values(queued=col(Flow.queued) + count), execution_options={"synchronize_session": False},
     ).rowcount
     if taken == 1:
         return

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from .. import flowdefs
 from ..errors import Conflict
@@ -48,8 +49,8 @@ class PromotionService(RevisionService):
     def _promotion_plan(self, t: Tx, path: str, target: str, mapping: dict[str, str] | None) -> _Plan:
         src, flow = self._flow(t, path)
         dst = self._other_workspace(t, src, path, target, "flow.promote", "promoted")
-        existing = t.s.scalars(select(Flow).where(Flow.workspace_id == dst.workspace.id,
-                                                  Flow.name_key == flow.name_key)).first()
+        existing = t.s.scalars(select(Flow).where(col(Flow.workspace_id) == dst.workspace.id,
+                                                  col(Flow.name_key) == flow.name_key)).first()
         steps, _ = self._map_credentials(t, path, flowdefs.current_steps(t.s, flow.id), dst,
                                          mapping)
         if existing is None:
@@ -104,23 +105,23 @@ class PromotionService(RevisionService):
         if not ids:
             return {}
         mine = {fid: (key, ftype) for fid, key, ftype in t.s.execute(
-            select(Flow.id, Flow.name_key, Flow.type)
-            .where(Flow.id.in_(ids), Flow.workspace_id == ws.workspace.id))}
+            select(col(Flow.id), col(Flow.name_key), col(Flow.type))
+            .where(col(Flow.id).in_(ids), col(Flow.workspace_id) == ws.workspace.id))}
         if not mine:
             return {}
         visible = self._visible_workspace_ids(t, ws.contract, ws.contract_role)
         others = t.s.execute(
-            select(Flow.id, Flow.name_key, Flow.type, Workspace.name)
-            .join(Workspace, Workspace.id == Flow.workspace_id)
-            .where(Workspace.contract_id == ws.contract.id, Workspace.id != ws.workspace.id,
-                   Workspace.id.in_(visible),
-                   Flow.name_key.in_({key for key, _ in mine.values()}))).all()
+            select(col(Flow.id), col(Flow.name_key), col(Flow.type), col(Workspace.name))
+            .join(Workspace, col(Workspace.id) == col(Flow.workspace_id))
+            .where(col(Workspace.contract_id) == ws.contract.id, col(Workspace.id) != ws.workspace.id,
+                   col(Workspace.id).in_(visible),
+                   col(Flow.name_key).in_({key for key, _ in mine.values()}))).all()
         if not others:
             return {}
         steps: dict[int, list[dict]] = {}
         for fs in t.s.scalars(select(FlowStep).where(
-                FlowStep.flow_id.in_([*mine, *(o[0] for o in others)]))
-                .order_by(FlowStep.flow_id, FlowStep.position)):
+                col(FlowStep.flow_id).in_([*mine, *(o[0] for o in others)]))
+                .order_by(col(FlowStep.flow_id), col(FlowStep.position))):
             steps.setdefault(fs.flow_id, []).append(
                 {"component": fs.component, "credential": fs.credential_id is not None,
                  "settings": fs.settings or {}})

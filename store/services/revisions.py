@@ -10,6 +10,7 @@ revision they entered with.
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from .. import flowdefs
 from ..components import component
@@ -93,8 +94,8 @@ class RevisionService(FlowService):
         """Every revision of the flow, newest first."""
         _, flow = self._flow(t, path)
         rows = t.s.execute(
-            select(FlowRevision, User.email).outerjoin(User, User.id == FlowRevision.by_id)
-            .where(FlowRevision.flow_id == flow.id).order_by(FlowRevision.number.desc())).all()
+            select(FlowRevision, col(User.email)).outerjoin(User, col(User.id) == col(FlowRevision.by_id))
+            .where(col(FlowRevision.flow_id) == flow.id).order_by(col(FlowRevision.number).desc())).all()
         return [RevisionView(revision=r.number, at=r.at, by=email or "system", change=r.change,
                              type=r.type, steps=[_public_step(x) for x in r.steps])
                 for r, email in rows]

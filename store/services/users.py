@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from sqlalchemy import func, select
+from sqlmodel import col
 
 from ..actions import USER_ACTIONS, Subject, offer
 from ..errors import Conflict, InvalidInput
@@ -36,7 +37,7 @@ class UserService(ServiceBase):
             if not first:
                 actor = self._tx(s, now).user
                 require_support(ADD_USERS, bool(actor and actor.support))
-            if s.scalars(select(User).where(User.email == email)).first():
+            if s.scalars(select(User).where(col(User.email) == email)).first():
                 raise Conflict(f"user {email} is already registered")
             user = User(email=email, name=name, support=support or first, created_at=now)
             s.add(user)
@@ -57,7 +58,7 @@ class UserService(ServiceBase):
 
     @reads
     def list_users(self, t: Tx) -> list[UserView]:
-        users = t.s.scalars(select(User).order_by(User.email)).all()
+        users = t.s.scalars(select(User).order_by(col(User.email))).all()
         return [user_view(u) for u in users]
 
     def has_users(self) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from sqlalchemy import delete, func, select
+from sqlmodel import col
 
 from .. import worktime
 from ..actions import WORKSPACE_ACTIONS, Subject, offer, refuse
@@ -44,18 +45,19 @@ class WorkspaceService(ServiceBase):
         active: dict[int, int] = {}
         creds: dict[int, int] = {}
         creators: dict[int, str] = {}
-        asking = set(t.s.scalars(select(SupportRequest.workspace_id).where(
-            SupportRequest.workspace_id.in_([w.id for _, w, _, _ in rows]),
-            SupportRequest.status == "open")).all()) if rows else set()
+        asking = set(t.s.scalars(select(col(SupportRequest.workspace_id)).where(
+            col(SupportRequest.workspace_id).in_([w.id for _, w, _, _ in rows]),
+            col(SupportRequest.status) == "open")).all()) if rows else set()
         if ids:
-            for wid, n in t.s.execute(select(Flow.workspace_id, func.count()).where(
-                    Flow.workspace_id.in_(ids)).group_by(Flow.workspace_id)):
+            for wid, n in t.s.execute(select(col(Flow.workspace_id), func.count()).where(
+                    col(Flow.workspace_id).in_(ids)).group_by(col(Flow.workspace_id))):
                 flows[wid] = n
-            for wid, n in t.s.execute(select(Flow.workspace_id, func.count()).where(
-                    Flow.workspace_id.in_(ids), Flow.status == "active").group_by(Flow.workspace_id)):
+            for wid, n in t.s.execute(select(col(Flow.workspace_id), func.count()).where(
+                    col(Flow.workspace_id).in_(ids), col(Flow.status) == "active"
+            ).group_by(col(Flow.workspace_id))):
                 active[wid] = n
-            for wid, n in t.s.execute(select(Credential.workspace_id, func.count()).where(
-                    Credential.workspace_id.in_(ids)).group_by(Credential.workspace_id)):
+            for wid, n in t.s.execute(select(col(Credential.workspace_id), func.count()).where(
+                    col(Credential.workspace_id).in_(ids)).group_by(col(Credential.workspace_id))):
                 creds[wid] = n
         user_ids = {w.created_by_id for _, w, _, _ in rows if w.created_by_id}
         if user_ids:
@@ -79,7 +81,7 @@ class WorkspaceService(ServiceBase):
 
     def _unique_ws_name(self, t: Tx, contract: Contract, name: str, exclude: int | None = None):
         clash = t.s.scalars(select(Workspace).where(
-            Workspace.contract_id == contract.id, Workspace.name_key == name_key(name))).first()
+            col(Workspace.contract_id) == contract.id, col(Workspace.name_key) == name_key(name))).first()
         if clash is not None and clash.id != exclude:
             raise Conflict(f"contract {contract.name} already has a workspace named {clash.name!r}")
 
@@ -104,20 +106,20 @@ class WorkspaceService(ServiceBase):
         if contract_name:
             contracts = [self._contract(t, contract_name)]
         else:
-            q = select(Contract, ContractMember.role).outerjoin(
-                ContractMember, (ContractMember.contract_id == Contract.id)
-                & (ContractMember.user_id == (t.user.id if t.user else -1)))
+            q = select(Contract, col(ContractMember.role)).outerjoin(
+                ContractMember, (col(ContractMember.contract_id) == col(Contract.id))
+                & (col(ContractMember.user_id) == (t.user.id if t.user else -1)))
             if t.user is not None and not t.is_support:
-                q = q.where(ContractMember.role.is_not(None))
-            contracts = list(t.s.execute(q.order_by(Contract.name_key)).all())
+                q = q.where(col(ContractMember.role).is_not(None))
+            contracts = list(t.s.execute(q.order_by(col(Contract.name_key))).all())
         rows: list[tuple[Contract, Workspace, str | None, str | None]] = []
         for contract, crole in contracts:
             visible = self._visible_workspace_ids(t, contract, crole)
-            q = (select(Workspace, WorkspaceMember.role)
-                 .outerjoin(WorkspaceMember, (WorkspaceMember.workspace_id == Workspace.id)
-                            & (WorkspaceMember.user_id == (t.user.id if t.user else -1)))
-                 .where(Workspace.id.in_(visible)).order_by(Workspace.name_key))
-            rows.extend((contract, w, crole, r) for w, r in t.s.execute(q).all())
+            wq = (select(Workspace, col(WorkspaceMember.role))
+                 .outerjoin(WorkspaceMember, (col(WorkspaceMember.workspace_id) == col(Workspace.id))
+                            & (col(WorkspaceMember.user_id) == (t.user.id if t.user else -1)))
+                 .where(col(Workspace.id).in_(visible)).order_by(col(Workspace.name_key)))
+            rows.extend((contract, w, crole, r) for w, r in t.s.execute(wq).all())
         return self._ws_views(t, rows)
 
     @reads
@@ -151,8 +153,8 @@ class WorkspaceService(ServiceBase):
         convert(t, scope, to)
         if to == "full":
             for req in t.s.scalars(select(SupportRequest).where(
-                    SupportRequest.workspace_id == scope.workspace.id,
-                    SupportRequest.status == "open")).all():
+                    col(SupportRequest.workspace_id) == scope.workspace.id,
+                    col(SupportRequest.status) == "open")).all():
                 req.status, req.handled_by_id, req.handled_at = "approved", t.actor_id, t.now
                 req.decision = "converted by support"
                 t.s.add(req)
@@ -165,14 +167,14 @@ class WorkspaceService(ServiceBase):
         count = lambda q: t.s.scalar(q) or 0  # noqa: E731
         return DeletionPlan(
             path=scope.path, kind=scope.workspace.kind,
-            flows=count(select(func.count()).where(Flow.workspace_id == wid)),
-            active_flows=count(select(func.count()).where(Flow.workspace_id == wid,
-                                                          Flow.status == "active")),
-            credentials=count(select(func.count()).where(Credential.workspace_id == wid)),
-            queued_messages=count(select(func.coalesce(func.sum(Flow.queued), 0)).where(
-                Flow.workspace_id == wid)),
-            log_entries=count(select(func.count()).where(Event.workspace_id == wid,
-                                                         Event.category == "log")),
+            flows=count(select(func.count()).where(col(Flow.workspace_id) == wid)),
+            active_flows=count(select(func.count()).where(col(Flow.workspace_id) == wid,
+                                                          col(Flow.status) == "active")),
+            credentials=count(select(func.count()).where(col(Credential.workspace_id) == wid)),
+            queued_messages=count(select(func.coalesce(func.sum(col(Flow.queued)), 0)).where(
+                col(Flow.workspace_id) == wid)),
+            log_entries=count(select(func.count()).where(col(Event.workspace_id) == wid,
+                                                         col(Event.category) == "log")),
         )
 
     @reads
@@ -203,13 +205,13 @@ class WorkspaceService(ServiceBase):
         if not (yes or named):
             raise ConfirmationRequired(
                 f"deleting {scope.path} removes {plan.describe()}; confirm to go on", plan, ws.name)
-        t.s.execute(delete(Event).where(Event.workspace_id == ws.id, Event.category == "log"),
+        t.s.execute(delete(Event).where(col(Event.workspace_id) == ws.id, col(Event.category) == "log"),
                     execution_options={"synchronize_session": False})
         t.event("workspace.deleted", contract=scope.contract, path=scope.path,
                 detail={"kind": ws.kind, "flows": plan.flows, "active_flows": plan.active_flows,
                         "credentials": plan.credentials, "lost_messages": plan.queued_messages})
         t.s.flush()
-        t.s.execute(delete(Workspace).where(Workspace.id == ws.id),
+        t.s.execute(delete(Workspace).where(col(Workspace.id) == ws.id),
                     execution_options={"synchronize_session": False})
         t.s.expunge(ws)
         return plan
