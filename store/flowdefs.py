@@ -18,6 +18,7 @@ from sqlmodel import Session, col
 from .components import COMPONENTS, component
 from .errors import Conflict, InvalidInput
 from .models import Credential, Flow, FlowRevision, FlowStep
+from .rows import touched
 
 #: The longest one-line description of a change.
 CHANGE_MAX = 200
@@ -114,9 +115,10 @@ def commit(t, flow: Flow, steps: Steps, flow_type: str, change: str,
     if same(flow, steps, flow_type, current_steps(t.s, flow.id) if current is None else current):
         raise Conflict(f"flow {flow.name!r} already has that definition; nothing changes")
     number = flow.revision + 1
-    moved = t.s.execute(update(Flow).where(col(Flow.id) == flow.id, col(Flow.revision) == flow.revision)
-                        .values(revision=number, type=flow_type),
-                        execution_options={"synchronize_session": False}).rowcount
+    moved = touched(t.s.execute(
+        update(Flow).where(col(Flow.id) == flow.id, col(Flow.revision) == flow.revision)
+        .values(revision=number, type=flow_type),
+        execution_options={"synchronize_session": False}))
     if not moved:
         raise Conflict(f"flow {flow.name!r} was changed by someone else meanwhile; look again "
                        "and retry")

@@ -31,6 +31,7 @@ from sqlmodel import Session, col
 from .clock import iso
 from .models import Contract, Event, Flow, Message, UTCTime, Workspace
 from .policy import LOG_MAX_ENTRIES, LOG_RETENTION, WORK_TIME
+from .rows import table_of, touched
 from .views import SweepResult
 
 
@@ -59,9 +60,9 @@ _INLINE_IDS = 5_000
 def choose(s: Session, ids: list[int]) -> Any:
     """A condition on flows: one of ``ids`` (however many)."""
     if len(ids) <= _INLINE_IDS:
-        return Flow.__table__.c.id.in_(ids)
+        return table_of(Flow).c.id.in_(ids)
     table = _mark(s, ids, _chosen)
-    return Flow.__table__.c.id.in_(select(table.c.id))
+    return table_of(Flow).c.id.in_(select(table.c.id))
 
 
 def _mark(s: Session, ids: list[int], table: Table = _stopped) -> Table:
@@ -99,7 +100,7 @@ def _stop(s: Session, condition: Any, *, reason: str, at: Any, kind: str,
     One conditional UPDATE, then set-based statements over the flows it
     stopped: their queues purged and one event each, all in this transaction.
     """
-    flows = Flow.__table__
+    flows = table_of(Flow)
     stmt = (
         update(flows)
         .where(flows.c.status == "active", condition)
@@ -112,7 +113,7 @@ def _stop(s: Session, condition: Any, *, reason: str, at: Any, kind: str,
         return []
     marked = _mark(s, [r[0] for r in rows])
     in_marked = select(marked.c.id)
-    s.execute(delete(Message.__table__).where(Message.__table__.c.flow_id.in_(in_marked)))
+    s.execute(delete(table_of(Message)).where(table_of(Message).c.flow_id.in_(in_marked)))
     path = col(Contract.name) + literal("/") + col(Workspace.name) + literal("/") + col(Flow.name)
     source = (
         select(
@@ -125,8 +126,8 @@ def _stop(s: Session, condition: Any, *, reason: str, at: Any, kind: str,
                      .join(Contract, col(Contract.id) == col(Workspace.contract_id)))
         .where(flows.c.id.in_(in_marked))
     )
-    ev = Event.__table__.c
-    s.execute(insert(Event.__table__).from_select(
+    ev = table_of(Event).c
+    s.execute(insert(table_of(Event)).from_select(
         [ev.at, ev.actor_id, ev.kind, ev.category, ev.contract_id, ev.workspace_id,
          ev.flow_id, ev.path, ev.detail], source))
     return rows
@@ -179,7 +180,7 @@ def start_flows(s: Session, condition: Any, now: datetime, actor_id: int | None)
     event each (the deadline it got, its workspace's kind); return the ids it started.
 
     Set-based: one conditional UPDATE and one INSERT … SELECT per workspace kind."""
-    flows = Flow.__table__
+    flows = table_of(Flow)
     started: list[int] = []
     for kind in ("limited", "full"):
         deadline = deadline_for(kind, now)
@@ -203,8 +204,8 @@ def start_flows(s: Session, condition: Any, now: datetime, actor_id: int | None)
                          .join(Contract, col(Contract.id) == col(Workspace.contract_id)))
             .where(flows.c.id.in_(select(marked.c.id)))
         )
-        ev = Event.__table__.c
-        s.execute(insert(Event.__table__).from_select(
+        ev = table_of(Event).c
+        s.execute(insert(table_of(Event)).from_select(
             [ev.at, ev.actor_id, ev.kind, ev.category, ev.contract_id, ev.workspace_id,
              ev.flow_id, ev.path, ev.detail], source))
     return started
@@ -219,16 +220,16 @@ def start_flow(s: Session, flow_id: int, kind: str, now: datetime) -> bool:
                 stopped_at=None, stop_reason=None, lost_messages=0),
         execution_options={"synchronize_session": False},
     )
-    return result.rowcount == 1
+    return touched(result) == 1
 
 
 def convert_deadlines(s: Session, workspace_id: int, to: str, now: datetime) -> int:
     """On conversion, active flows lose their deadline (to full) or get a fresh one (to limited)."""
-    return s.execute(
+    return touched(s.execute(
         update(Flow).where(col(Flow.workspace_id) == workspace_id, col(Flow.status) == "active")
         .values(deadline=deadline_for(to, now)),
         execution_options={"synchronize_session": False},
-    ).rowcount or 0
+    )) or 0
 
 
 def prune_logs(s: Session, now: datetime) -> int:
@@ -236,10 +237,10 @@ def prune_logs(s: Session, now: datetime) -> int:
     pruned = 0
     for kind, keep in LOG_RETENTION.items():
         in_kind = col(Event.workspace_id).in_(select(col(Workspace.id)).where(col(Workspace.kind) == kind))
-        pruned += s.execute(
+        pruned += touched(s.execute(
             delete(Event).where(col(Event.category) == "log", col(Event.at) < now - keep, in_kind),
             execution_options={"synchronize_session": False},
-        ).rowcount or 0
+        )) or 0
         cap = LOG_MAX_ENTRIES.get(kind)
         if cap is None:
             continue
@@ -250,10 +251,10 @@ def prune_logs(s: Session, now: datetime) -> int:
             .where(col(Event.category) == "log", in_kind)
             .subquery()
         )
-        pruned += s.execute(
+        pruned += touched(s.execute(
             delete(Event).where(col(Event.id).in_(select(ranked.c.id).where(ranked.c.rn > cap))),
             execution_options={"synchronize_session": False},
-        ).rowcount or 0
+        )) or 0
     return pruned
 
 

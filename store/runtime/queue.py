@@ -24,6 +24,7 @@ from sqlmodel import Session, col
 from .. import worktime
 from ..models import Contract, Credential, Event, Flow, FlowRevision, Message, Workspace
 from ..policy import CLAIM_LEASE, STEP_RETRIES, retry_delay
+from ..rows import touched
 from . import throughput
 from .steps import StepError, StepOutcome, StepSpec
 
@@ -177,14 +178,14 @@ def move_on(store, claim: Claim, runs: list[StepRun]) -> bool:
     def body(s: Session) -> datetime | None | bool:
         now = store.clock.now()
         if nxt is not None:
-            done = s.execute(
+            done = touched(s.execute(
                 update(Message).where(*_mine(claim, now))
                 .values(step=nxt, payload=last.result.output, attempts=0, available_at=None,
                         error=None, claimed_until=now + CLAIM_LEASE),
-                execution_options={"synchronize_session": False}).rowcount
+                execution_options={"synchronize_session": False}))
         else:
-            done = s.execute(delete(Message).where(*_mine(claim, now)),
-                             execution_options={"synchronize_session": False}).rowcount
+            done = touched(s.execute(delete(Message).where(*_mine(claim, now)),
+                                     execution_options={"synchronize_session": False}))
         if not done:
             s.info["flowdeck_changed"] = False
             return False

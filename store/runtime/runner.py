@@ -20,6 +20,7 @@ from ..errors import FlowdeckError
 from ..logs import EventLog, NullLog, StoreWatch
 from ..models import WebhookHit
 from ..policy import WEBHOOK_RATE_WINDOW
+from ..rows import touched
 from . import DEFAULT_HOST, DEFAULT_PORT, throughput
 from .metrics import Metrics
 from .server import HookServer
@@ -127,8 +128,9 @@ class Runtime:
 
         def prune(s) -> None:
             now = self.store.clock.now()
-            dropped = s.execute(delete(WebhookHit).where(col(WebhookHit.at) <= now - WEBHOOK_RATE_WINDOW),
-                                execution_options={"synchronize_session": False}).rowcount or 0
+            dropped = touched(s.execute(
+                delete(WebhookHit).where(col(WebhookHit.at) <= now - WEBHOOK_RATE_WINDOW),
+                execution_options={"synchronize_session": False})) or 0
             dropped += throughput.prune(s, now)
             s.info["flowdeck_changed"] = False
 

@@ -14,6 +14,7 @@ from sqlmodel import Session, col
 
 from ..models import FlowThroughput
 from ..policy import THROUGHPUT_KEEP
+from ..rows import table_of, touched
 
 MINUTE = timedelta(minutes=1)
 
@@ -25,7 +26,7 @@ def minute_of(at: datetime) -> datetime:
 def count(s: Session, flow_id: int, at: datetime, *, processed: int = 0, failed: int = 0) -> None:
     """Add to the counters of ``flow_id`` for the minute of ``at``."""
     minute = minute_of(at)
-    table = FlowThroughput.__table__
+    table = table_of(FlowThroughput)
     dialect = s.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):
         if dialect == "sqlite":
@@ -39,9 +40,9 @@ def count(s: Session, flow_id: int, at: datetime, *, processed: int = 0, failed:
             set_={"processed": table.c.processed + processed, "failed": table.c.failed + failed})
         s.execute(stmt)
         return
-    done = s.execute(update(table).where(table.c.flow_id == flow_id, table.c.minute == minute)
-                     .values(processed=table.c.processed + processed,
-                             failed=table.c.failed + failed)).rowcount
+    done = touched(s.execute(update(table).where(table.c.flow_id == flow_id, table.c.minute == minute)
+                             .values(processed=table.c.processed + processed,
+                                     failed=table.c.failed + failed)))
     if not done:
         s.execute(table.insert().values(flow_id=flow_id, minute=minute, processed=processed,
                                         failed=failed))
@@ -71,5 +72,6 @@ def rates(s: Session, flow_ids: list[int], now: datetime, minutes: int) -> dict[
 
 
 def prune(s: Session, now: datetime) -> int:
-    return s.execute(delete(FlowThroughput).where(col(FlowThroughput.minute) < now - THROUGHPUT_KEEP),
-                     execution_options={"synchronize_session": False}).rowcount or 0
+    return touched(s.execute(
+        delete(FlowThroughput).where(col(FlowThroughput.minute) < now - THROUGHPUT_KEEP),
+        execution_options={"synchronize_session": False})) or 0

@@ -19,6 +19,7 @@ from .. import worktime
 from ..clock import iso
 from ..errors import FlowdeckError
 from ..models import Contract, Event, Flow, FlowStep, Message, Workspace
+from ..rows import touched
 from ..services.base import Tx
 from ..services.messages import reserve
 
@@ -68,9 +69,9 @@ class Timers:
                 continue
             unchanged = (col(FlowStep.fired_at).is_(None) if step.fired_at is None
                          else col(FlowStep.fired_at) == step.fired_at)
-            moved = s.execute(
+            moved = touched(s.execute(
                 update(FlowStep).where(col(FlowStep.id) == step.id, unchanged)
-                .values(fired_at=due), execution_options={"synchronize_session": False}).rowcount
+                .values(fired_at=due), execution_options={"synchronize_session": False}))
             if not moved:  # another worker fired it
                 continue
             try:

@@ -23,6 +23,7 @@ from sqlmodel import Session, col
 
 from ..models import Contract, Flow, FlowStep, Message, WebhookHit, Workspace
 from ..policy import WEBHOOK_RATE_LIMIT, WEBHOOK_RATE_WINDOW, queue_cap
+from ..rows import table_of
 
 
 @dataclass(frozen=True)
@@ -51,13 +52,13 @@ _FIND = (
 _RECENT = (select(func.count(), func.min(col(WebhookHit.at)))
            .where(col(WebhookHit.contract_id) == bindparam("contract"),
                   col(WebhookHit.at) > bindparam("since")))
-_FLOWS = Flow.__table__.c
-_RESERVE = (update(Flow.__table__).where(_FLOWS.id == bindparam("flow"),
+_FLOWS = table_of(Flow).c
+_RESERVE = (update(table_of(Flow)).where(_FLOWS.id == bindparam("flow"),
                                          _FLOWS.status == "active",
                                          _FLOWS.queued + 1 <= bindparam("cap"))
             .values(queued=_FLOWS.queued + 1).returning(_FLOWS.queued))
-_HIT = insert(WebhookHit.__table__)
-_MESSAGE = insert(Message.__table__).returning(Message.__table__.c.id)
+_HIT = insert(table_of(WebhookHit))
+_MESSAGE = insert(table_of(Message)).returning(table_of(Message).c.id)
 
 
 def accept(store, token: str, payload: Any) -> HookAnswer:

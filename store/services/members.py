@@ -19,6 +19,7 @@ from ..models import (
     WorkspaceMember,
 )
 from ..names import check_email
+from ..rows import touched
 from ..views import MemberView
 from .base import ServiceBase, Tx, WsScope, reads, writes
 
@@ -97,9 +98,9 @@ class MemberService(ServiceBase):
                 f"{user.email} is the last owner of {contract.name} and cannot be removed"
             )
         ws_ids = select(col(Workspace.id)).where(col(Workspace.contract_id) == contract.id)
-        dropped = t.s.execute(delete(WorkspaceMember).where(
+        dropped = touched(t.s.execute(delete(WorkspaceMember).where(
             col(WorkspaceMember.user_id) == user.id, col(WorkspaceMember.workspace_id).in_(ws_ids)),
-            execution_options={"synchronize_session": False}).rowcount
+            execution_options={"synchronize_session": False}))
         t.s.delete(member)
         t.event("member.removed", contract=contract, path=contract.name,
                 detail={"email": user.email, "role": member.role,

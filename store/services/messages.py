@@ -13,6 +13,7 @@ from ..clock import iso
 from ..errors import Conflict, InvalidInput, QuotaExceeded
 from ..models import Flow, Message
 from ..policy import queue_cap
+from ..rows import touched
 from .base import ServiceBase, Tx, writes
 
 MAX_SEND = 100_000
@@ -30,11 +31,11 @@ def parse_payload(text: str | None) -> Any:
 def reserve(t: Tx, flow: Flow, kind: str, count: int, path: str) -> None:
     """Take room for ``count`` messages in an active flow, atomically, or refuse."""
     cap = queue_cap(kind)
-    taken = t.s.execute(
+    taken = touched(t.s.execute(
         update(Flow).where(col(Flow.id) == flow.id, col(Flow.status) == "active",
                            col(Flow.queued) + count <= cap)
         .values(queued=col(Flow.queued) + count), execution_options={"synchronize_session": False},
-    ).rowcount
+    ))
     if taken == 1:
         return
     t.s.refresh(flow)
