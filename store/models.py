@@ -20,25 +20,27 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlmodel import Field, SQLModel
+from sqlalchemy.engine import Dialect
+from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlmodel import Field, SQLModel, col
 
 from .clock import utc
 
 
-class UTCTime(TypeDecorator):
+class UTCTime(TypeDecorator[datetime]):
     """A UTC instant stored as a plain timestamp, read back as an aware datetime."""
 
     impl = DateTime
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else utc(value).replace(tzinfo=None)
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else utc(value)
 
 
-def When(nullable: bool = False):  # noqa: N802 - reads like a type in the tables
+def When(nullable: bool = False) -> Any:  # noqa: N802 - reads like a type in the tables
     return Field(default=None, sa_type=UTCTime, nullable=nullable)
 
 # The store's words for roles, kinds and statuses: each a ``Literal`` type (the views are typed
@@ -196,13 +198,13 @@ class FlowRevision(SQLModel, table=True):
                                         sa_column=Column(JSON, nullable=False))
 
 
-def _flow_revision_now(context) -> int:
+def _flow_revision_now(context: DefaultExecutionContext) -> int:
     """A message enters at its flow's current revision (for inserts that do not say)."""
     from sqlalchemy import select
 
-    flow_id = context.get_current_parameters().get("flow_id")
+    flow_id = context.get_current_parameters().get("flow_id")  # type: ignore[no-untyped-call]  # SQLAlchemy leaves it unannotated
     found = context.connection.execute(
-        select(Flow.revision).where(Flow.id == flow_id)).scalar()
+        select(col(Flow.revision)).where(col(Flow.id) == flow_id)).scalar()
     return found or 1
 
 

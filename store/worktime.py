@@ -9,7 +9,7 @@ stop the same flow, because the second UPDATE no longer matches it.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Column,
@@ -33,6 +33,9 @@ from .models import Contract, Event, Flow, Message, UTCTime, Workspace
 from .policy import LOG_MAX_ENTRIES, LOG_RETENTION, WORK_TIME
 from .rows import table_of, touched
 from .views import SweepResult
+
+if TYPE_CHECKING:
+    from .engine import Store
 
 
 def deadline_for(kind: str, started_at: datetime) -> datetime | None:
@@ -146,7 +149,7 @@ def any_overdue(s: Session, now: datetime) -> bool:
         col(Flow.status) == "active", col(Flow.deadline).is_not(None), col(Flow.deadline) <= now))))
 
 
-def stop_overdue_if_any(store, now: datetime) -> int:
+def stop_overdue_if_any(store: Store, now: datetime) -> int:
     """The guard before every read: a cheap check, and a sweep only when one is due."""
     if not store.run(lambda s: any_overdue(s, now), write=False):
         return 0
@@ -258,7 +261,7 @@ def prune_logs(s: Session, now: datetime) -> int:
     return pruned
 
 
-def sweep(store, now: datetime | None = None) -> SweepResult:
+def sweep(store: Store, now: datetime | None = None) -> SweepResult:
     """One enforcement sweep: stop what is overdue, prune the flow log. Idempotent."""
     def body(s: Session) -> SweepResult:
         at = now or store.now(s)

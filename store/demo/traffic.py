@@ -16,15 +16,18 @@ import random
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from store.models import Contract, Flow, FlowStep, Workspace
 from store.runtime import DEFAULT_HOST, DEFAULT_PORT, webhooks
 from store.runtime.runner import Runtime
 from store.runtime.target import DEMO_PORT, Target
+
+if TYPE_CHECKING:
+    from ..engine import Store
 
 #: seconds (of real time) between bursts, and the messages in one burst
 BURST_EVERY = (1.5, 5.0)
@@ -38,7 +41,7 @@ FLAKY_ROUTES = {"customs": 0.5, "tracking": 0.15}
 class Traffic:
     """Bursts of webhook requests into the demo's active webhook flows."""
 
-    def __init__(self, store, wake: Callable[[], None], seed: int | None = None) -> None:
+    def __init__(self, store: Store, wake: Callable[[], None], seed: int | None = None) -> None:
         from store.demo.data import flows as demo_flows
 
         self.store = store
@@ -52,7 +55,7 @@ class Traffic:
     def targets(self) -> list[tuple[str, str]]:
         """(webhook token, path) of every active flow whose trigger is a webhook."""
 
-        def read(s) -> list[tuple[str, str]]:
+        def read(s: Session) -> list[tuple[str, str]]:
             rows = s.execute(
                 select(col(Flow.webhook_token), col(Contract.name), col(Workspace.name), col(Flow.name))
                 .join(Workspace, col(Workspace.id) == col(Flow.workspace_id))

@@ -9,18 +9,23 @@ registry is our own, not the library's global one.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from sqlalchemy import func, select
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from ..models import Flow, Workspace
+
+if TYPE_CHECKING:
+    from ..engine import Store
 
 
 class _StoreAndWorker:
     """Collects at scrape time: the worker's counts and the store's gauges."""
 
-    def __init__(self, store, worker) -> None:
+    def __init__(self, store: Store, worker) -> None:
         self.store = store
         self.worker = worker
 
@@ -52,7 +57,7 @@ class _StoreAndWorker:
                                     "Seconds until the next active Limited flow stops",
                                     value=next_deadline)
 
-    def _read(self, s):
+    def _read(self, s: Session):
         now = self.store.clock.now()
         flows = {(kind, status): 0 for kind in ("limited", "full")
                  for status in ("inactive", "active", "stopped")}
@@ -69,7 +74,7 @@ class _StoreAndWorker:
 
 
 class Metrics:
-    def __init__(self, store, worker) -> None:
+    def __init__(self, store: Store, worker) -> None:
         self.registry = CollectorRegistry(auto_describe=False)
         self.webhooks = Counter("flowdeck_webhook_requests", "Webhook answers by HTTP status",
                                 ["status"], registry=self.registry)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from sqlalchemy import and_, delete, exists, insert, or_, select, update
 from sqlmodel import Session, col
@@ -27,6 +27,9 @@ from ..policy import CLAIM_LEASE, STEP_RETRIES, retry_delay
 from ..rows import touched
 from . import throughput
 from .steps import StepError, StepOutcome, StepSpec
+
+if TYPE_CHECKING:
+    from ..engine import Store
 
 
 @dataclass
@@ -68,7 +71,7 @@ def _claimable(now: datetime):
     return or_(col(Message.claimed_until).is_(None), col(Message.claimed_until) <= now)
 
 
-def claim_next(store, token: str) -> Claim | None:
+def claim_next(store: Store, token: str) -> Claim | None:
     """Take the oldest message that may run now of a flow chosen at random among those that
     have one (so one flow's backlog does not starve the others), or None."""
 
@@ -167,7 +170,7 @@ def _log_runs(claim: Claim, now: datetime, runs: list[StepRun], completed: bool)
     return rows
 
 
-def move_on(store, claim: Claim, runs: list[StepRun]) -> bool:
+def move_on(store: Store, claim: Claim, runs: list[StepRun]) -> bool:
     """Steps ran: hand the last one's output to the next step (keeping the claim), or, after
     the last step, finish the message (it leaves the queue). One transaction, with one
     execution event per step. False: the claim was lost (the flow stopped, or its deadline
@@ -175,7 +178,7 @@ def move_on(store, claim: Claim, runs: list[StepRun]) -> bool:
     last = runs[-1]
     nxt = claim.next_after(last.step)
 
-    def body(s: Session) -> datetime | None | bool:
+    def body(s: Session) -> datetime | None | Literal[False]:
         now = store.clock.now()
         if nxt is not None:
             done = touched(s.execute(
@@ -206,7 +209,7 @@ def move_on(store, claim: Claim, runs: list[StepRun]) -> bool:
     return True
 
 
-def fail(store, claim: Claim, error: StepError, ms: int) -> str:
+def fail(store: Store, claim: Claim, error: StepError, ms: int) -> str:
     """The step failed: retry later, or (retries spent) park the message in a full workspace
     or stop a limited workspace's flow. Returns retrying, parked, flow_stopped or lost."""
 
@@ -248,7 +251,7 @@ def fail(store, claim: Claim, error: StepError, ms: int) -> str:
     return store.run(body, write=True)
 
 
-def release(store, claim: Claim) -> None:
+def release(store: Store, claim: Claim) -> None:
     """Give a claim back untouched (the worker is stopping, or the deadline came)."""
 
     def body(s: Session) -> None:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import TYPE_CHECKING
 
 from sqlalchemy import delete
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from .. import worktime
 from ..errors import FlowdeckError
@@ -28,13 +29,16 @@ from .timers import Timers
 from .webhooks import HookAnswer
 from .worker import Worker
 
+if TYPE_CHECKING:
+    from ..engine import Store
+
 TIMER_EVERY = 1.0  # seconds between timer checks
 SWEEP_EVERY = 5.0  # seconds between work-time sweeps
 SUMMARY_EVERY = 60.0  # seconds between "processed=…" lines (when something happened)
 
 
 class Runtime:
-    def __init__(self, store, *, concurrency: int = 1, host: str = DEFAULT_HOST,
+    def __init__(self, store: Store, *, concurrency: int = 1, host: str = DEFAULT_HOST,
                  port: int | None = DEFAULT_PORT, log: EventLog | None = None,
                  http_timeout: float | None = None) -> None:
         """``port=None``: no webhook server (the demo when its port is taken)."""
@@ -126,7 +130,7 @@ class Runtime:
             self.metrics.auto_stops.inc()
             self.log("flow.auto_stopped", path=path)
 
-        def prune(s) -> None:
+        def prune(s: Session) -> None:
             now = self.store.clock.now()
             dropped = touched(s.execute(
                 delete(WebhookHit).where(col(WebhookHit.at) <= now - WEBHOOK_RATE_WINDOW),

@@ -32,7 +32,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
@@ -41,6 +41,9 @@ from ..policy import MAX_BODY_BYTES, WEBHOOK_IDLE_TIMEOUT
 from . import webhooks
 from .jsondepth import TooDeep, loads_limited
 from .webhooks import HookAnswer
+
+if TYPE_CHECKING:
+    from ..engine import Store
 
 IDLE_TIMEOUT = WEBHOOK_IDLE_TIMEOUT.total_seconds()
 #: Connections held at once; the listen queue beyond them.
@@ -94,7 +97,7 @@ class HookServer:
     ``metrics`` (optional) renders the Prometheus text; ``on_answer`` hears every webhook answer.
     """
 
-    def __init__(self, store, host: str, port: int, on_answer: Answered | None = None, *,
+    def __init__(self, store: Store, host: str, port: int, on_answer: Answered | None = None, *,
                  metrics=None, on_health: Callable[[str | None, float], None] | None = None) -> None:
         self.store = store
         self.host, self.port = host, port
@@ -286,7 +289,7 @@ class HookServer:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-def ping(store) -> None:
+def ping(store: Store) -> None:
     """One read: the store answers."""
     from sqlalchemy import text
 

@@ -10,7 +10,7 @@ conditional UPDATE, so two workers checking at once fire a tick once.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select, update
 from sqlmodel import Session, col
@@ -23,6 +23,9 @@ from ..rows import touched
 from ..services.base import Tx
 from ..services.messages import reserve
 
+if TYPE_CHECKING:
+    from ..engine import Store
+
 
 def latest_due(cron: str, since: datetime, now: datetime) -> datetime | None:
     """The latest instant of ``cron`` after ``since`` and not after ``now``, or None.
@@ -34,7 +37,7 @@ def latest_due(cron: str, since: datetime, now: datetime) -> datetime | None:
 
 
 class Timers:
-    def __init__(self, store) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
         self._reported: set[tuple[int, str]] = set()  # bad schedules already recorded
 
@@ -88,7 +91,7 @@ class Timers:
         s.info["flowdeck_changed"] = bool(happened or stopped)
         return happened
 
-    def _bad_schedule(self, s, step, flow, ws, path, cron, exc, now, happened) -> None:
+    def _bad_schedule(self, s: Session, step, flow, ws, path, cron, exc, now, happened) -> None:
         if (step.id, cron) in self._reported:
             return
         self._reported.add((step.id, cron))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
@@ -24,6 +24,9 @@ from sqlmodel import Session, col
 from ..models import Contract, Flow, FlowStep, Message, WebhookHit, Workspace
 from ..policy import WEBHOOK_RATE_LIMIT, WEBHOOK_RATE_WINDOW, queue_cap
 from ..rows import table_of
+
+if TYPE_CHECKING:
+    from ..engine import Store
 
 
 @dataclass(frozen=True)
@@ -61,12 +64,12 @@ _HIT = insert(table_of(WebhookHit))
 _MESSAGE = insert(table_of(Message)).returning(table_of(Message).c.id)
 
 
-def accept(store, token: str, payload: Any) -> HookAnswer:
+def accept(store: Store, token: str, payload: Any) -> HookAnswer:
     """Enqueue ``payload`` into the webhook flow whose token is ``token``, or say why not."""
     return accept_many(store, [(token, payload)])[0]
 
 
-def accept_many(store, requests: list[tuple[str, Any]]) -> list[HookAnswer]:
+def accept_many(store: Store, requests: list[tuple[str, Any]]) -> list[HookAnswer]:
     """``accept`` for several requests in one transaction, in order (the server batches the
     requests that arrive while the previous batch is being written)."""
 

@@ -13,11 +13,15 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..errors import FlowdeckError
 from ..logs import EventLog, NullLog, StoreWatch
 from . import queue
 from .steps import StepError, run_step
+
+if TYPE_CHECKING:
+    from ..engine import Store
 
 #: Steps whose only effects are in the store: they run back to back and commit together.
 IN_STORE = ("webhook", "timer", "transform", "log")
@@ -38,7 +42,7 @@ class Counts:
 
 
 class Worker:
-    def __init__(self, store, *, concurrency: int = 1, log: EventLog | None = None,
+    def __init__(self, store: Store, *, concurrency: int = 1, log: EventLog | None = None,
                  http_timeout: float | None = None, watch: StoreWatch | None = None) -> None:
         """``http_timeout``: the http step's limit in seconds, for tests (None: the policy's).
         ``watch`` says once that the store is lost, and once that it is back."""

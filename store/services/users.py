@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from sqlalchemy import func, select
-from sqlmodel import col
+from sqlmodel import Session, col
 
 from ..actions import USER_ACTIONS, Subject, offer
 from ..errors import Conflict, InvalidInput
@@ -30,7 +30,7 @@ class UserService(ServiceBase):
         if not name or len(name) > 200:
             raise InvalidInput("a user needs a name of 1 to 200 characters")
 
-        def body(s):
+        def body(s: Session):
             now = self.store.now(s)
             first = (s.scalar(select(func.count()).select_from(User)) or 0) == 0
             actor = None
