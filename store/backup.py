@@ -104,14 +104,16 @@ def _copy(source: Path, target: Path, progress: Progress | None) -> bool:
     """Copy a live SQLite database into the new file ``target``; True when made in one step."""
     src = sqlite3.connect(str(source), timeout=30)
     try:
-        restarts = {"n": 0, "left": None}
+        restarts = 0
+        left: int | None = None
 
         def step(_status: int, remaining: int, total: int) -> None:
-            if restarts["left"] is not None and remaining > restarts["left"]:
-                restarts["n"] += 1
-                if restarts["n"] >= MAX_RESTARTS:
+            nonlocal restarts, left
+            if left is not None and remaining > left:
+                restarts += 1
+                if restarts >= MAX_RESTARTS:
                     raise _Restart
-            restarts["left"] = remaining
+            left = remaining
             if progress:
                 progress(total - remaining, total)
 

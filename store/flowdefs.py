@@ -10,7 +10,7 @@ revision. It never touches the flow's status, start time, deadline or queue.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select, update
 from sqlmodel import Session, col
@@ -18,7 +18,10 @@ from sqlmodel import Session, col
 from .components import COMPONENTS, component
 from .errors import Conflict, InvalidInput
 from .models import Credential, Flow, FlowRevision, FlowStep
-from .rows import touched
+from .rows import ident, touched
+
+if TYPE_CHECKING:
+    from .services.base import Tx
 
 #: The longest one-line description of a change.
 CHANGE_MAX = 200
@@ -90,9 +93,9 @@ def _write_steps(s: Session, flow_id: int, steps: Steps) -> None:
                   execution_options={"synchronize_session": "fetch"})
 
 
-def first(t, flow: Flow, steps: Steps, change: str) -> None:
+def first(t: Tx, flow: Flow, steps: Steps, change: str) -> None:
     """Revision 1 of a flow just made (created or copied); ``flow_steps`` already written."""
-    t.s.add(FlowRevision(flow_id=flow.id, number=1, at=t.now, by_id=t.actor_id,
+    t.s.add(FlowRevision(flow_id=ident(flow), number=1, at=t.now, by_id=t.actor_id,
                          change=change[:CHANGE_MAX], type=flow.type, steps=steps))
     t.s.flush()
 
@@ -103,7 +106,7 @@ def same(flow: Flow, steps: Steps, flow_type: str, current: Steps) -> bool:
         {k: v for k, v in x.items() if k != "credential"} for x in steps]
 
 
-def commit(t, flow: Flow, steps: Steps, flow_type: str, change: str,
+def commit(t: Tx, flow: Flow, steps: Steps, flow_type: str, change: str,
            current: Steps | None = None) -> int:
     """Make ``steps`` and ``flow_type`` the flow's definition as its next revision; its number.
     Refused (changing nothing) when it breaks the trigger rule or is the current one
@@ -112,7 +115,7 @@ def commit(t, flow: Flow, steps: Steps, flow_type: str, change: str,
     for spec in steps:
         if spec["component"] not in COMPONENTS:
             raise InvalidInput(f"unknown component {spec['component']!r}")
-    if same(flow, steps, flow_type, current_steps(t.s, flow.id) if current is None else current):
+    if same(flow, steps, flow_type, current_steps(t.s, ident(flow)) if current is None else current):
         raise Conflict(f"flow {flow.name!r} already has that definition; nothing changes")
     number = flow.revision + 1
     moved = touched(t.s.execute(
@@ -123,8 +126,8 @@ def commit(t, flow: Flow, steps: Steps, flow_type: str, change: str,
         raise Conflict(f"flow {flow.name!r} was changed by someone else meanwhile; look again "
                        "and retry")
     t.s.refresh(flow)
-    _write_steps(t.s, flow.id, steps)
-    t.s.add(FlowRevision(flow_id=flow.id, number=number, at=t.now, by_id=t.actor_id,
+    _write_steps(t.s, ident(flow), steps)
+    t.s.add(FlowRevision(flow_id=ident(flow), number=number, at=t.now, by_id=t.actor_id,
                          change=change[:CHANGE_MAX], type=flow_type,
                          steps=[dict(x, settings=dict(x["settings"])) for x in steps]))
     t.s.flush()

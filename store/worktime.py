@@ -26,6 +26,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.sql.functions import Function
 from sqlmodel import Session, col
 
 from .clock import iso
@@ -77,7 +78,7 @@ def _mark(s: Session, ids: list[int], table: Table = _stopped) -> Table:
     return table
 
 
-def _json_detail(s: Session, **fields: Any):
+def _json_detail(s: Session, **fields: Any) -> Function[Any]:
     """A JSON object built by the database (json_object / json_build_object)."""
     build = func.json_build_object if s.get_bind().dialect.name == "postgresql" else func.json_object
     args: list[Any] = []
@@ -163,7 +164,8 @@ def stop_flow(s: Session, flow_id: int, now: datetime, *, reason: str, actor_id:
     return rows[0] if rows else None
 
 
-def stop_contract_flows(s: Session, contract_id: int, now: datetime, actor_id: int | None) -> list:
+def stop_contract_flows(s: Session, contract_id: int, now: datetime,
+                        actor_id: int | None) -> list[tuple[int, int, datetime]]:
     in_contract = col(Flow.workspace_id).in_(
         select(col(Workspace.id)).where(col(Workspace.contract_id) == contract_id))
     return _stop(s, in_contract, reason="contract_suspended", at=now, kind="flow.stopped",

@@ -27,6 +27,9 @@ from store.runtime.runner import Runtime
 from store.runtime.target import DEMO_PORT, Target
 
 if TYPE_CHECKING:
+    from store.clock import Clock
+    from store.logs import EventLog
+
     from ..engine import Store
 
 #: seconds (of real time) between bursts, and the messages in one burst
@@ -106,8 +109,8 @@ class Traffic:
 
 
 @contextmanager
-def running_demo(url: str, clock, *, note: Callable[[str], None] | None = None,
-                 log=None) -> Iterator[dict[str, Any]]:
+def running_demo(url: str, clock: Clock, *, note: Callable[[str], None] | None = None,
+                 log: EventLog | None = None) -> Iterator[dict[str, Any]]:
     """Run the demo's worker, target and traffic for as long as the block lasts."""
     from store.engine import open_store
     from store.errors import FlowdeckError

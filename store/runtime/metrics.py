@@ -9,10 +9,11 @@ registry is our own, not the library's global one.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from sqlalchemy import func, select
 from sqlmodel import Session, col
 
@@ -20,19 +21,20 @@ from ..models import Flow, Workspace
 
 if TYPE_CHECKING:
     from ..engine import Store
+    from .worker import Worker
 
 
 class _StoreAndWorker:
     """Collects at scrape time: the worker's counts and the store's gauges."""
 
-    def __init__(self, store: Store, worker) -> None:
+    def __init__(self, store: Store, worker: Worker) -> None:
         self.store = store
         self.worker = worker
 
-    def describe(self):
+    def describe(self) -> list[Metric]:
         return []  # no scrape of the store when the collector is registered
 
-    def collect(self):
+    def collect(self) -> Iterator[Metric]:
         c = self.worker.counts
         yield CounterMetricFamily("flowdeck_messages_processed", "Messages that finished their flow",
                                   value=c.processed)
@@ -57,7 +59,7 @@ class _StoreAndWorker:
                                     "Seconds until the next active Limited flow stops",
                                     value=next_deadline)
 
-    def _read(self, s: Session):
+    def _read(self, s: Session) -> tuple[dict[tuple[str, str], int], int, float | None]:
         now = self.store.clock.now()
         flows = {(kind, status): 0 for kind in ("limited", "full")
                  for status in ("inactive", "active", "stopped")}
@@ -74,7 +76,7 @@ class _StoreAndWorker:
 
 
 class Metrics:
-    def __init__(self, store: Store, worker) -> None:
+    def __init__(self, store: Store, worker: Worker) -> None:
         self.registry = CollectorRegistry(auto_describe=False)
         self.webhooks = Counter("flowdeck_webhook_requests", "Webhook answers by HTTP status",
                                 ["status"], registry=self.registry)

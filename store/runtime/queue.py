@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-from sqlalchemy import and_, delete, exists, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, exists, insert, or_, select, update
 from sqlmodel import Session, col
 
 from .. import worktime
@@ -62,12 +62,12 @@ class Claim:
 _pick = random.Random()
 
 
-def _live(now: datetime):
+def _live(now: datetime) -> ColumnElement[bool]:
     """A flow that may run now: active, and its deadline (if any) not come."""
     return and_(col(Flow.status) == "active", or_(col(Flow.deadline).is_(None), col(Flow.deadline) > now))
 
 
-def _claimable(now: datetime):
+def _claimable(now: datetime) -> ColumnElement[bool]:
     return or_(col(Message.claimed_until).is_(None), col(Message.claimed_until) <= now)
 
 
@@ -130,13 +130,13 @@ def revision_steps(s: Session, flow_id: int, revision: int, workspace_id: int
     }
 
 
-def _mine(claim: Claim, now: datetime):
+def _mine(claim: Claim, now: datetime) -> tuple[ColumnElement[bool], ...]:
     """The claimed message, while the claim is the caller's and its flow may still run."""
     return (col(Message.id) == claim.message_id, col(Message.claim) == claim.token,
             col(Message.flow_id).in_(select(col(Flow.id)).where(col(Flow.id) == claim.flow_id, _live(now))))
 
 
-def _log(claim: Claim, at: datetime, kind: str, detail: dict[str, Any]) -> dict:
+def _log(claim: Claim, at: datetime, kind: str, detail: dict[str, Any]) -> dict[str, Any]:
     return dict(at=at, actor_id=None, kind=kind, category="log", contract_id=claim.contract_id,
                 workspace_id=claim.workspace_id, flow_id=claim.flow_id, path=claim.path,
                 detail=detail)
@@ -153,12 +153,12 @@ class StepRun:
 
 
 def execution(claim: Claim, step: int, component: str | None, outcome: str, ms: int,
-              extra: dict[str, Any] | None = None) -> dict:
+              extra: dict[str, Any] | None = None) -> dict[str, Any]:
     return {"message": claim.message_id, "step": step, "component": component,
             "outcome": outcome, "ms": ms, **(extra or {})}
 
 
-def _log_runs(claim: Claim, now: datetime, runs: list[StepRun], completed: bool) -> list[dict]:
+def _log_runs(claim: Claim, now: datetime, runs: list[StepRun], completed: bool) -> list[dict[str, Any]]:
     rows = []
     for i, run in enumerate(runs):
         extra = dict(run.result.detail)
@@ -198,7 +198,8 @@ def move_on(store: Store, claim: Claim, runs: list[StepRun]) -> bool:
                       execution_options={"synchronize_session": False})
             throughput.count(s, claim.flow_id, now, processed=1)
         s.execute(insert(Event), _log_runs(claim, now, runs, completed=nxt is None))
-        return s.scalar(select(col(Flow.deadline)).where(col(Flow.id) == claim.flow_id))
+        deadline: datetime | None = s.scalar(select(col(Flow.deadline)).where(col(Flow.id) == claim.flow_id))
+        return deadline
 
     answer = store.run(body, write=True)
     if answer is False:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete
 from sqlmodel import Session, col
@@ -79,7 +79,7 @@ class Runtime:
     # -- webhooks -------------------------------------------------------------------------
     def _answered(self, answer: HookAnswer) -> None:
         self.metrics.answered(answer.status)
-        fields: dict = {"flow": answer.flow_id if answer.flow_id is not None else "-",
+        fields: dict[str, Any] = {"flow": answer.flow_id if answer.flow_id is not None else "-",
                         "status": answer.status}
         if answer.accepted:
             self.worker.wake()

@@ -43,7 +43,10 @@ from .jsondepth import TooDeep, loads_limited
 from .webhooks import HookAnswer
 
 if TYPE_CHECKING:
+    from aiohttp.web_protocol import RequestHandler
+
     from ..engine import Store
+    from .metrics import Metrics
 
 IDLE_TIMEOUT = WEBHOOK_IDLE_TIMEOUT.total_seconds()
 #: Connections held at once; the listen queue beyond them.
@@ -79,7 +82,8 @@ class _Bounded(web.Server):
 
     limit = MAX_CONNECTIONS
 
-    def connection_made(self, handler, transport) -> None:
+    def connection_made(self, handler: RequestHandler,
+                        transport: asyncio.Transport) -> None:
         super().connection_made(handler, transport)
         held = [h for h in self.connections if h.transport is not None]  # not those closing
         if len(held) <= self.limit:
@@ -98,13 +102,14 @@ class HookServer:
     """
 
     def __init__(self, store: Store, host: str, port: int, on_answer: Answered | None = None, *,
-                 metrics=None, on_health: Callable[[str | None, float], None] | None = None) -> None:
+                 metrics: Metrics | None = None,
+                 on_health: Callable[[str | None, float], None] | None = None) -> None:
         self.store = store
         self.host, self.port = host, port
         self.on_answer = on_answer or (lambda _answer: None)
         self.on_health = on_health or (lambda _reason, _began: None)
         self.metrics = metrics
-        self._pending: list[tuple[str, Any, asyncio.Future]] = []
+        self._pending: list[tuple[str, Any, asyncio.Future[HookAnswer]]] = []
         self._writing = False
         self._pool = ThreadPoolExecutor(STORE_THREADS, thread_name_prefix="flowdeck-hooks")
         self._loop = asyncio.new_event_loop()
@@ -128,8 +133,7 @@ class HookServer:
         site = web.TCPSite(self._runner, self.host, self.port, backlog=BACKLOG,
                            reuse_address=True)
         await site.start()
-        sock = site._server.sockets[0]  # noqa: SLF001 - the bound port when port 0 was asked
-        host, port = sock.getsockname()[:2]
+        host, port = self._runner.addresses[0][:2]  # the bound port when port 0 was asked
         self._address = (str(host), int(port))
 
     @property
@@ -156,7 +160,7 @@ class HookServer:
             return None
         return _json(405, {"error": "GET only"}, Allow="GET")
 
-    async def _hook(self, request: web.BaseRequest, match) -> HookAnswer:
+    async def _hook(self, request: web.BaseRequest, match: re.Match[str] | None) -> HookAnswer:
         if match is None:
             return webhooks.NOT_FOUND
         if request.content_type != "application/json":
@@ -175,7 +179,7 @@ class HookServer:
             return HookAnswer(400, {"error": str(exc)})
         except (UnicodeDecodeError, ValueError) as exc:
             return HookAnswer(400, {"error": f"the body is not JSON ({exc})"})
-        done = asyncio.get_running_loop().create_future()
+        done: asyncio.Future[HookAnswer] = asyncio.get_running_loop().create_future()
         self._pending.append((match.group(1), payload, done))
         if not self._writing:
             self._writing = True

@@ -44,7 +44,7 @@ def _missing(spec: StepSpec, key: str) -> StepError:
 _local = threading.local()
 
 
-def _compiled(expression: str):
+def _compiled(expression: str) -> Any:
     cache: dict[str, Any] | None = getattr(_local, "expressions", None)
     if cache is None:
         cache = _local.expressions = {}

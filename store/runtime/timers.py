@@ -19,7 +19,7 @@ from .. import worktime
 from ..clock import iso
 from ..errors import FlowdeckError
 from ..models import Contract, Event, Flow, FlowStep, Message, Workspace
-from ..rows import touched
+from ..rows import ident, touched
 from ..services.base import Tx
 from ..services.messages import reserve
 
@@ -91,10 +91,11 @@ class Timers:
         s.info["flowdeck_changed"] = bool(happened or stopped)
         return happened
 
-    def _bad_schedule(self, s: Session, step, flow, ws, path, cron, exc, now, happened) -> None:
-        if (step.id, cron) in self._reported:
+    def _bad_schedule(self, s: Session, step: FlowStep, flow: Flow, ws: Workspace, path: str, cron: str,
+                      exc: Exception, now: datetime, happened: list[tuple[str, str]]) -> None:
+        if (ident(step), cron) in self._reported:
             return
-        self._reported.add((step.id, cron))
+        self._reported.add((ident(step), cron))
         self._event(s, flow, ws, path, now, "timer.invalid", {"schedule": cron, "error": str(exc)})
         happened.append((path, f"invalid schedule {cron!r}: {exc}"))
 

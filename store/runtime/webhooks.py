@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, func, insert, select, update
@@ -76,7 +77,7 @@ def accept_many(store: Store, requests: list[tuple[str, Any]]) -> list[HookAnswe
     def body(s: Session) -> list[HookAnswer]:
         now = store.clock.now()
         window_start = now - WEBHOOK_RATE_WINDOW
-        recent: dict[int | None, list] = {}  # contract -> [accepted in the window, oldest]
+        recent: dict[int | None, list[Any]] = {}  # contract -> [accepted in the window, oldest]
         conn = s.connection()  # Core, not the ORM: nothing here needs objects
         answers = [_one(conn, now, window_start, recent, token, payload)
                    for token, payload in requests]
@@ -86,7 +87,9 @@ def accept_many(store: Store, requests: list[tuple[str, Any]]) -> list[HookAnswe
     return store.run(body, write=True)
 
 
-def _one(s: Connection, now, window_start, recent: dict[int | None, list], token: str,
+def _one(s: Connection, now: datetime, window_start: datetime,
+         recent: dict[int | None, list[Any]],
+         token: str,
          payload: Any) -> HookAnswer:
     row = s.execute(_FIND, {"token": token}).first()
     if row is None:

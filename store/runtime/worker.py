@@ -13,7 +13,7 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..errors import FlowdeckError
 from ..logs import EventLog, NullLog, StoreWatch
@@ -79,7 +79,7 @@ class Worker:
                 self._failed(claim, *failure)
                 return True
 
-    def _run_steps(self, claim: queue.Claim) -> tuple[list[queue.StepRun], tuple | None]:
+    def _run_steps(self, claim: queue.Claim) -> tuple[list[queue.StepRun], tuple[StepError, int] | None]:
         """Run the message's steps from where it is: those that only touch the store back to
         back, up to and including the first that reaches outside (http), which must be
         committed before anything else runs. Returns the runs, and a failure if one failed."""
@@ -108,7 +108,7 @@ class Worker:
         step = claim.step
         component = claim.steps[step].component if step in claim.steps else "-"
         outcome = queue.fail(self.store, claim, exc, ms)
-        where = {"flow": claim.path, "step": step, "component": component,
+        where: dict[str, Any] = {"flow": claim.path, "step": step, "component": component,
                  "message": claim.message_id}
         if outcome == "retrying":
             self._add(retried=1)
