@@ -224,12 +224,17 @@ def _guarded(url: str, engine: Engine, fn: Callable[[], T]) -> T:
         raise StoreError(f"cannot open the store {shown_url(url)}: {exc}") from None
 
 
-def _clock_for(kind: str, clock: Clock | None, engine: Engine) -> Clock:
-    if kind == "simulated":
-        return clock or Clock()
+def _refuse_set_clock(clock: Clock | None) -> None:
+    """A real-time store takes no --now or --speed."""
     if clock is not None and not clock.is_real:
         raise StoreError("this store keeps real time: --now and --speed work only on a store "
                          "made with 'flowdeck init --simulated-clock'")
+
+
+def _clock_for(kind: str, clock: Clock | None, engine: Engine) -> Clock:
+    if kind == "simulated":
+        return clock or Clock()
+    _refuse_set_clock(clock)
     return ServerClock(engine) if engine.dialect.name == "postgresql" else Clock()
 
 
@@ -285,8 +290,8 @@ def init_store(url: str | None = None, clock: Clock | None = None, *,
     from .storemeta import record_new_store
 
     url = resolve_url(url)
-    if not simulated_clock and clock is not None and not clock.is_real:
-        _clock_for("real", clock, None)  # type: ignore[arg-type]  # refuses before anything is made
+    if not simulated_clock:
+        _refuse_set_clock(clock)  # before anything is made
     db_file = sqlite_file(url)
     engine = create_engine_for(url, make_dir=True)
     memory = engine.dialect.name == "sqlite" and db_file is None

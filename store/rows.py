@@ -7,7 +7,8 @@ from __future__ import annotations
 from typing import Any, Protocol, cast
 
 from sqlalchemy import CursorResult, Result, Table
-from sqlmodel import SQLModel
+from sqlalchemy.orm import Mapped
+from sqlmodel import SQLModel, col
 
 
 class _Stored(Protocol):
@@ -32,3 +33,9 @@ def touched(result: Result[Any]) -> int:
     """How many rows an UPDATE or DELETE statement changed (``Session.execute`` types its
     result as a plain ``Result``; for those statements it is a ``CursorResult``)."""
     return cast(CursorResult[Any], result).rowcount
+
+
+def id_col(column: int | None) -> Mapped[int]:
+    """``Model.id`` in a query, typed as it is in every stored row: ``int`` (the model types it
+    ``int | None`` for an object not yet flushed)."""
+    return cast("Mapped[int]", col(column))

@@ -10,21 +10,23 @@ returns: a refusal leaves no trace but its message.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlmodel import Session, col
 
 from .. import worktime
 from ..actions import Subject
+from ..clock import Clock
 from ..engine import Store
 from ..errors import NotFound
 from ..models import Contract, ContractMember, Event, Flow, User, Workspace, WorkspaceMember
 from ..names import name_key, split_path
 from ..permissions import require_writable
+from ..rows import ident
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -46,6 +48,14 @@ class Tx:
     def actor_id(self) -> int | None:
         return self.user.id if self.user else None
 
+    @property
+    def person_id(self) -> int:
+        """The caller's id, for what only a person does (the system never makes a contract
+        or a workspace)."""
+        if self.user is None:
+            raise ValueError("only a person does this, not the system")
+        return ident(self.user)
+
     def event(self, kind: str, *, contract: Contract | None = None,
               workspace: Workspace | None = None, flow: Flow | None = None,
               path: str = "", detail: dict[str, Any] | None = None,
@@ -54,7 +64,7 @@ class Tx:
         workspace_id = workspace.id if workspace else (flow.workspace_id if flow else None)
         contract_id = contract.id if contract else None
         if contract_id is None and workspace_id is not None:
-            contract_id = (workspace or self.s.get(Workspace, workspace_id)).contract_id
+            contract_id = (workspace or self.s.get_one(Workspace, workspace_id)).contract_id
         self.s.add(Event(
             at=self.now, actor_id=None if system else self.actor_id, kind=kind,
             category=category, contract_id=contract_id, workspace_id=workspace_id,
@@ -114,7 +124,7 @@ class ServiceBase:
         self.readonly = readonly
 
     @property
-    def clock(self):
+    def clock(self) -> Clock:
         return self.store.clock
 
     def _tx(self, s: Session, now: datetime) -> Tx:
@@ -129,7 +139,7 @@ class ServiceBase:
         return Tx(s, now, user)
 
     @staticmethod
-    def _emails(t: Tx, ids: set[int | None]) -> dict[int, str]:
+    def _emails(t: Tx, ids: Iterable[int | None]) -> dict[int | None, str]:
         """The emails of these users, by id (None and no ids: nothing to ask)."""
         wanted = {i for i in ids if i is not None}
         if not wanted:
@@ -163,7 +173,7 @@ class ServiceBase:
             t.user is None or t.is_support or role is not None
             or contract_role in ("owner", "admin")
         )
-        if not visible:
+        if ws is None or not visible:
             raise NotFound(f"no workspace {path!r}")
         return WsScope(contract, ws, contract_role, role)
 
@@ -176,7 +186,8 @@ class ServiceBase:
             raise NotFound(f"no flow {path!r}")
         return scope, flow
 
-    def _visible_workspace_ids(self, t: Tx, contract: Contract, contract_role: str | None):
+    def _visible_workspace_ids(self, t: Tx, contract: Contract,
+                               contract_role: str | None) -> Select[int | None]:
         """A select of the ids of the workspaces of ``contract`` the caller may see."""
         q = select(col(Workspace.id)).where(col(Workspace.contract_id) == contract.id)
         if t.user is None or t.is_support or contract_role in ("owner", "admin"):
@@ -202,5 +213,5 @@ class ServiceBase:
         return self._ws_subject(t, scope.contract, scope.workspace, scope.contract_role,
                                 scope.role, **state)
 
-    def _count(self, t: Tx, stmt) -> int:
+    def _count(self, t: Tx, stmt: Select[Any]) -> int:
         return t.s.scalar(select(func.count()).select_from(stmt.subquery())) or 0

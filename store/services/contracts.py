@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from sqlalchemy import select
 from sqlmodel import col
 
 from ..actions import CONTRACT_ACTIONS, Subject, offer, refuse
 from ..errors import Conflict
-from ..models import Contract, ContractMember
+from ..models import Contract, ContractMember, ContractRole, ContractStatus
 from ..names import check_name, name_key
+from ..rows import ident
 from ..views import ContractView
 from ..worktime import stop_contract_flows
 from .base import ServiceBase, Tx, reads, writes
@@ -17,7 +20,8 @@ from .base import ServiceBase, Tx, reads, writes
 class ContractService(ServiceBase):
     def _contract_view(self, t: Tx, c: Contract, role: str | None) -> ContractView:
         visible = self._visible_workspace_ids(t, c, role)
-        return ContractView(id=c.id, name=c.name, status=c.status, role=role,
+        return ContractView(id=ident(c), name=c.name, status=cast(ContractStatus, c.status),
+                            role=cast(ContractRole | None, role),
                             created_at=c.created_at, workspaces=self._count(t, visible),
                             offer=offer(self._contract_subject(t, c, role), CONTRACT_ACTIONS))
 
@@ -36,9 +40,9 @@ class ContractService(ServiceBase):
         contract = Contract(name=name, name_key=name_key(name), created_at=t.now)
         t.s.add(contract)
         t.s.flush()
-        t.s.add(ContractMember(contract_id=contract.id, user_id=t.user.id, role="owner"))
+        t.s.add(ContractMember(contract_id=ident(contract), user_id=t.person_id, role="owner"))
         t.event("contract.created", contract=contract, path=name, detail={"name": name})
-        return ContractView(id=contract.id, name=name, status="active", role="owner",
+        return ContractView(id=ident(contract), name=name, status="active", role="owner",
                             created_at=t.now, workspaces=0, offer=offer(
                                 self._contract_subject(t, contract, "owner"), CONTRACT_ACTIONS))
 
@@ -88,7 +92,7 @@ class ContractService(ServiceBase):
         contract.status = "suspended"
         t.s.add(contract)
         t.s.flush()
-        stopped = stop_contract_flows(t.s, contract.id, t.now, t.actor_id)
+        stopped = stop_contract_flows(t.s, ident(contract), t.now, t.actor_id)
         t.event("contract.suspended", contract=contract, path=contract.name,
                 detail={"stopped_flows": len(stopped),
                         "lost_messages": sum(r[1] for r in stopped)})

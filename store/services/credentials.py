@@ -10,6 +10,7 @@ from ..components import check_credential_fields, component
 from ..errors import ConfirmationRequired, Conflict, InvalidInput, NotFound, RuleViolation
 from ..models import Credential, Flow, FlowStep
 from ..names import check_name, name_key, split_path
+from ..rows import ident
 from ..secrets import MASK
 from ..views import CredentialView
 from .base import ServiceBase, Tx, WsScope, reads, writes
@@ -57,16 +58,16 @@ class CredentialService(ServiceBase):
         return used
 
     def _views(self, t: Tx, scope: WsScope, creds: list[Credential]) -> list[CredentialView]:
-        used = self._users_of(t, [c.id for c in creds])
+        used = self._users_of(t, [ident(c) for c in creds])
         ids = {c.updated_by_id for c in creds if c.updated_by_id}
         emails = self._emails(t, ids)
         allowed = offer(self._scope_subject(t, scope), CREDENTIAL_ACTIONS)
         return [
             CredentialView(
-                id=c.id, path=f"{scope.path}/{c.name}", name=c.name, component=c.component,
+                id=ident(c), path=f"{scope.path}/{c.name}", name=c.name, component=c.component,
                 fields=sorted(c.fields), masked={f: MASK for f in sorted(c.fields)},
                 updated_at=c.updated_at, updated_by=emails.get(c.updated_by_id),
-                used_by=used.get(c.id, []), offer=allowed,
+                used_by=used.get(ident(c), []), offer=allowed,
             )
             for c in creds
         ]
@@ -86,7 +87,7 @@ class CredentialService(ServiceBase):
         if clash is not None:
             raise Conflict(f"{scope.path} already has a credential named {clash.name!r}")
         cred = Credential(
-            workspace_id=scope.workspace.id, name=name, name_key=name_key(name),
+            workspace_id=ident(scope.workspace), name=name, name_key=name_key(name),
             component=comp.name, fields=sorted(secrets),
             secret=self.store.sealing_box(t.s).seal(secrets), updated_at=t.now,
             updated_by_id=t.actor_id)
@@ -143,7 +144,7 @@ class CredentialService(ServiceBase):
         active = t.s.scalars(
             select(col(Flow.name)).join(FlowStep, col(FlowStep.flow_id) == col(Flow.id))
             .where(col(FlowStep.credential_id) == cred.id, col(Flow.status) == "active").distinct()).all()
-        active = sorted(set(active) | set(_older_revision_users(t, scope.workspace.id, cred.id)))
+        active = sorted(set(active) | set(_older_revision_users(t, ident(scope.workspace), ident(cred))))
         if active:
             raise RuleViolation(
                 f"credential {view.path} is used by active flow"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlmodel import col
 
 from ..errors import InvalidInput
@@ -14,7 +14,7 @@ MAX_LIMIT = 10_000
 
 
 class EventService(ServiceBase):
-    def _visible(self, t: Tx, scan_by_time: bool = False):
+    def _visible(self, t: Tx, scan_by_time: bool = False) -> ColumnElement[bool] | None:
         """A condition: the events the caller may see.
 
         With ``scan_by_time`` the ids are wrapped (``id + 0``) so the database walks the

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlmodel import col
 
 from ..actions import FLOW_ACTIONS, NO_OFFER, STEP_ACTIONS, Offer, offer
@@ -15,15 +16,20 @@ from ..models import (
     ContractMember,
     Credential,
     Flow,
+    FlowStatus,
     FlowStep,
+    FlowType,
     Message,
+    StopReason,
     Workspace,
+    WorkspaceKind,
     WorkspaceMember,
 )
 from ..names import name_key
 from ..permissions import REVEAL_CREDENTIALS
+from ..rows import ident
 from ..views import FlowView, StepView
-from .base import ServiceBase, Tx
+from .base import ServiceBase, Tx, WsScope
 
 #: sort key -> (column, ascending by default) pairs, most significant first
 SORTS = {
@@ -54,11 +60,12 @@ def flow_view(flow: Flow, contract: Contract, ws: Workspace, now: datetime,
               steps: list[StepView] | None = None, role: str | None = None,
               older: int = 0, allowed: Offer = NO_OFFER) -> FlowView:
     return FlowView(
-        id=flow.id, path=f"{contract.name}/{ws.name}/{flow.name}", name=flow.name,
-        contract=contract.name, workspace=ws.name, workspace_id=ws.id, workspace_kind=ws.kind,
-        status=flow.status, type=flow.type, started_at=flow.started_at, deadline=flow.deadline,
+        id=ident(flow), path=f"{contract.name}/{ws.name}/{flow.name}", name=flow.name,
+        contract=contract.name, workspace=ws.name, workspace_id=ident(ws),
+        workspace_kind=cast(WorkspaceKind, ws.kind), status=cast(FlowStatus, flow.status),
+        type=cast(FlowType, flow.type), started_at=flow.started_at, deadline=flow.deadline,
         remaining_seconds=remaining(flow, now), stopped_at=flow.stopped_at,
-        stop_reason=flow.stop_reason, queued_messages=flow.queued,
+        stop_reason=cast(StopReason | None, flow.stop_reason), queued_messages=flow.queued,
         lost_messages=flow.lost_messages if flow.status == "stopped" else 0,
         steps=steps or [], role=role, created_at=flow.created_at, revision=flow.revision,
         queued_on_older_revisions=older,
@@ -76,7 +83,8 @@ class FlowReading(ServiceBase):
         return flow_view(flow, contract, ws, t.now, steps, role, older,
                          offer(subject, FLOW_ACTIONS))
 
-    def _steps(self, t: Tx, flow_ids: list[int], scope=None) -> dict[int, list[StepView]]:
+    def _steps(self, t: Tx, flow_ids: list[int], scope: WsScope | None = None
+               ) -> dict[int, list[StepView]]:
         """The steps of flows; with the flows' ``scope`` (one workspace), what the caller may
         do with each."""
         if not flow_ids:
@@ -105,7 +113,7 @@ class FlowReading(ServiceBase):
                 kind=comp.kind if comp else "action", offer=allowed))
         return out
 
-    def _visible_workspaces(self, t: Tx):
+    def _visible_workspaces(self, t: Tx) -> Select[int | None]:
         q = select(col(Workspace.id))
         if t.user is None or t.is_support:
             return q
@@ -114,7 +122,8 @@ class FlowReading(ServiceBase):
         member_of = select(col(WorkspaceMember.workspace_id)).where(col(WorkspaceMember.user_id) == t.user.id)
         return q.where(or_(col(Workspace.contract_id).in_(admin_of), col(Workspace.id).in_(member_of)))
 
-    def _flow_query(self, t: Tx, scope: str | None, search: str | None, status: str | None):
+    def _flow_query(self, t: Tx, scope: str | None, search: str | None, status: str | None
+                    ) -> Select[Flow, Workspace, Contract, str]:
         uid = t.user.id if t.user else -1
         q = (select(Flow, Workspace, Contract, col(WorkspaceMember.role))
              .join(Workspace, col(Workspace.id) == col(Flow.workspace_id))
@@ -184,7 +193,7 @@ class FlowReading(ServiceBase):
         q = self._flow_query(t, scope, search, status).with_only_columns(col(Flow.id))
         return self._count(t, q)
 
-    def _full_view(self, t: Tx, scope, flow: Flow) -> FlowView:
-        steps = self._steps(t, [flow.id], scope).get(flow.id, [])
-        older = self._older(t, [flow.id]).get(flow.id, 0)
+    def _full_view(self, t: Tx, scope: WsScope, flow: Flow) -> FlowView:
+        steps = self._steps(t, [ident(flow)], scope).get(ident(flow), [])
+        older = self._older(t, [ident(flow)]).get(ident(flow), 0)
         return self._flow_view(t, flow, scope.contract, scope.workspace, steps, scope.role, older)

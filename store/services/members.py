@@ -19,7 +19,7 @@ from ..models import (
     WorkspaceMember,
 )
 from ..names import check_email
-from ..rows import touched
+from ..rows import ident, touched
 from ..views import MemberView
 from .base import ServiceBase, Tx, WsScope, reads, writes
 
@@ -68,7 +68,7 @@ class MemberService(ServiceBase):
         user = self._registered(t, email)
         if t.s.get(ContractMember, (contract.id, user.id)) is not None:
             raise Conflict(f"{user.email} is already a member of {contract.name}")
-        t.s.add(ContractMember(contract_id=contract.id, user_id=user.id, role=role))
+        t.s.add(ContractMember(contract_id=ident(contract), user_id=ident(user), role=role))
         t.event("member.invited", contract=contract, path=contract.name,
                 detail={"email": user.email, "role": role})
         return MemberView(email=user.email, name=user.name, role=role, support=user.support)
@@ -77,8 +77,8 @@ class MemberService(ServiceBase):
     def set_member_role(self, t: Tx, contract_name: str, email: str, role: str) -> MemberView:
         contract = self._contract_for_members(t, contract_name)
         role = _role(role, CONTRACT_ROLES, "contract")
-        user, member = self._member(t, ContractMember, contract.id, email, contract.name)
-        if member.role == "owner" and role != "owner" and self._owners(t, contract.id) == 1:
+        user, member = self._member(t, ContractMember, ident(contract), email, contract.name)
+        if member.role == "owner" and role != "owner" and self._owners(t, ident(contract)) == 1:
             raise RuleViolation(
                 f"{user.email} is the last owner of {contract.name}; make another member "
                 "owner first"
@@ -92,8 +92,8 @@ class MemberService(ServiceBase):
     @writes
     def remove_member(self, t: Tx, contract_name: str, email: str) -> None:
         contract = self._contract_for_members(t, contract_name)
-        user, member = self._member(t, ContractMember, contract.id, email, contract.name)
-        if member.role == "owner" and self._owners(t, contract.id) == 1:
+        user, member = self._member(t, ContractMember, ident(contract), email, contract.name)
+        if member.role == "owner" and self._owners(t, ident(contract)) == 1:
             raise RuleViolation(
                 f"{user.email} is the last owner of {contract.name} and cannot be removed"
             )
@@ -135,7 +135,7 @@ class MemberService(ServiceBase):
             )
         if t.s.get(WorkspaceMember, (scope.workspace.id, user.id)) is not None:
             raise Conflict(f"{user.email} is already a member of {scope.path}")
-        t.s.add(WorkspaceMember(workspace_id=scope.workspace.id, user_id=user.id, role=role))
+        t.s.add(WorkspaceMember(workspace_id=ident(scope.workspace), user_id=ident(user), role=role))
         t.event("workspace.member_added", workspace=scope.workspace, path=scope.path,
                 detail={"email": user.email, "role": role})
         return MemberView(email=user.email, name=user.name, role=role, support=user.support)
@@ -144,7 +144,7 @@ class MemberService(ServiceBase):
     def set_workspace_member_role(self, t: Tx, path: str, email: str, role: str) -> MemberView:
         scope = self._ws_for_members(t, path)
         role = _role(role, WORKSPACE_ROLES, "workspace")
-        user, member = self._member(t, WorkspaceMember, scope.workspace.id, email, scope.path)
+        user, member = self._member(t, WorkspaceMember, ident(scope.workspace), email, scope.path)
         old, member.role = member.role, role
         t.s.add(member)
         t.event("workspace.member_role_changed", workspace=scope.workspace, path=scope.path,
@@ -154,7 +154,7 @@ class MemberService(ServiceBase):
     @writes
     def remove_workspace_member(self, t: Tx, path: str, email: str) -> None:
         scope = self._ws_for_members(t, path)
-        user, member = self._member(t, WorkspaceMember, scope.workspace.id, email, scope.path)
+        user, member = self._member(t, WorkspaceMember, ident(scope.workspace), email, scope.path)
         t.s.delete(member)
         t.event("workspace.member_removed", workspace=scope.workspace, path=scope.path,
                 detail={"email": user.email, "role": member.role})

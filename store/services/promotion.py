@@ -18,10 +18,11 @@ from sqlmodel import col
 
 from .. import flowdefs
 from ..errors import Conflict
+from ..flowdefs import Steps
 from ..flowdiff import Difference, diff, same_shape
 from ..models import Flow, FlowStep, Workspace
 from ..names import name_key
-from ..permissions import PROMOTE_FLOWS
+from ..rows import ident
 from ..views import PromotionView
 from .base import Tx, WsScope, reads, writes
 from .revisions import RevisionService
@@ -33,7 +34,7 @@ class _Plan:
     flow: Flow
     dst: WsScope
     target: Flow | None
-    steps: list[dict]
+    steps: Steps
     differences: list[Difference]
 
     @property
@@ -51,12 +52,12 @@ class PromotionService(RevisionService):
         dst = self._other_workspace(t, src, path, target, "flow.promote", "promoted")
         existing = t.s.scalars(select(Flow).where(col(Flow.workspace_id) == dst.workspace.id,
                                                   col(Flow.name_key) == flow.name_key)).first()
-        steps, _ = self._map_credentials(t, path, flowdefs.current_steps(t.s, flow.id), dst,
+        steps, _ = self._map_credentials(t, path, flowdefs.current_steps(t.s, ident(flow)), dst,
                                          mapping)
         if existing is None:
             differences = diff(None, [], flow.type, steps)
         else:
-            differences = diff(existing.type, flowdefs.current_steps(t.s, existing.id),
+            differences = diff(existing.type, flowdefs.current_steps(t.s, ident(existing)),
                                flow.type, steps)
         return _Plan(src, flow, dst, existing, steps, differences)
 
@@ -118,7 +119,7 @@ class PromotionService(RevisionService):
                    col(Flow.name_key).in_({key for key, _ in mine.values()}))).all()
         if not others:
             return {}
-        steps: dict[int, list[dict]] = {}
+        steps: dict[int, Steps] = {}
         for fs in t.s.scalars(select(FlowStep).where(
                 col(FlowStep.flow_id).in_([*mine, *(o[0] for o in others)]))
                 .order_by(col(FlowStep.flow_id), col(FlowStep.position))):
@@ -132,10 +133,3 @@ class PromotionService(RevisionService):
                                                   steps.get(oid, [])):
                     marks.setdefault(fid, []).append(f"{ws.contract.name}/{wname}")
         return {fid: sorted(paths, key=name_key) for fid, paths in marks.items()}
-
-    def workspaces_for_promotion(self, path: str) -> list[str]:
-        """Other workspaces of the flow's contract the caller could promote it into."""
-        contract = path.split("/")[0]
-        here = "/".join(path.split("/")[:2])
-        return [w.path for w in self.list_workspaces(contract)  # type: ignore[attr-defined]
-                if w.role in PROMOTE_FLOWS.roles and w.path != here]

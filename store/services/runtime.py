@@ -16,6 +16,7 @@ from ..actions import refuse
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import Event, Flow, FlowRevision, Message
 from ..policy import THROUGHPUT_RATE_MINUTES
+from ..rows import id_col, ident
 from ..runtime import throughput
 from ..views import ExecutionView, FailedMessageView
 from .base import Tx, reads, writes
@@ -35,7 +36,7 @@ def _limit(limit: int) -> int:
 def execution_view(e: Event) -> ExecutionView:
     d: dict[str, Any] = dict(e.detail or {})
     outcome = d.get("outcome") or e.kind.split(".", 1)[-1]
-    return ExecutionView(id=e.id, at=e.at, message=d.get("message"), step=d.get("step"),
+    return ExecutionView(id=ident(e), at=e.at, message=d.get("message"), step=d.get("step"),
                          component=d.get("component"), outcome=outcome, status=d.get("status"),
                          ms=d.get("ms"), attempt=d.get("attempt"), error=d.get("error"))
 
@@ -67,7 +68,7 @@ class RuntimeService(FlowReading):
             mine = steps.get(m.revision) or []
             return mine[m.step - 1]["component"] if 0 < m.step <= len(mine) else None
 
-        return [FailedMessageView(id=m.id, step=m.step, component=component(m),
+        return [FailedMessageView(id=ident(m), step=m.step, component=component(m),
                                   attempts=m.attempts, error=m.error, enqueued_at=m.enqueued_at,
                                   payload=m.payload) for m in rows]
 
@@ -88,13 +89,13 @@ class RuntimeService(FlowReading):
         if not isinstance(minutes, int) or not 1 <= minutes <= MAX_MINUTES:
             raise InvalidInput(f"minutes must be between 1 and {MAX_MINUTES}")
         _, flow = self._flow(t, path)
-        return throughput.series(t.s, flow.id, t.now, minutes)
+        return throughput.series(t.s, ident(flow), t.now, minutes)
 
     @reads
     def throughput_rates(self, t: Tx, scope: str | None = None,
                          ids: list[int] | None = None) -> dict[int, float]:
         """Messages per minute (recent average) of each flow in ``scope`` (or of ``ids`` in it)."""
-        q = self._flow_query(t, scope, None, None).with_only_columns(col(Flow.id))
+        q = self._flow_query(t, scope, None, None).with_only_columns(id_col(Flow.id))
         if ids is not None:
             q = q.where(col(Flow.id).in_(ids))
         ids = list(t.s.scalars(q).all())
@@ -105,7 +106,7 @@ class RuntimeService(FlowReading):
         scope, flow = self._flow(t, path)
         refuse("failed.handle", self._scope_subject(t, scope))
         full_path = f"{scope.path}/{flow.name}"
-        parked = set(t.s.scalars(select(col(Message.id)).where(
+        parked = set(t.s.scalars(select(id_col(Message.id)).where(
             col(Message.flow_id) == flow.id, col(Message.failed).is_(True))).all())
         if ids is None:
             if not parked:

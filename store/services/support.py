@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 from sqlmodel import col
 
 from ..actions import REQUEST_ACTIONS, Subject, offer, refuse
 from ..errors import InvalidInput, NotFound
 from ..models import Contract, SupportRequest, Workspace
 from ..permissions import HANDLE_REQUESTS, require_support
+from ..rows import ident
 from ..text import check_text
 from ..views import SupportRequestView
 from .base import ServiceBase, Tx, WsScope, reads, writes
@@ -16,7 +17,7 @@ from .workspaces import convert
 
 
 class SupportService(ServiceBase):
-    def _request_views(self, t: Tx, where) -> list[SupportRequestView]:
+    def _request_views(self, t: Tx, where: ColumnElement[bool]) -> list[SupportRequestView]:
         q = (select(SupportRequest, Workspace, Contract)
              .join(Workspace, col(Workspace.id) == col(SupportRequest.workspace_id))
              .join(Contract, col(Contract.id) == col(Workspace.contract_id))
@@ -52,7 +53,7 @@ class SupportService(ServiceBase):
             col(SupportRequest.status) == "open")).first() is not None
         refuse("workspace.request_full", self._scope_subject(
             t, scope, workspace_kind=scope.workspace.kind, open_request=asking))
-        req = SupportRequest(workspace_id=scope.workspace.id, requested_by_id=t.actor_id,
+        req = SupportRequest(workspace_id=ident(scope.workspace), requested_by_id=t.actor_id,
                              reason=reason, status="open", created_at=t.now)
         t.s.add(req)
         t.s.flush()
@@ -78,8 +79,8 @@ class SupportService(ServiceBase):
         req = t.s.get(SupportRequest, request_id)
         if req is None:
             raise NotFound(f"no support request {request_id}")
-        ws = t.s.get(Workspace, req.workspace_id)
-        contract = t.s.get(Contract, ws.contract_id)
+        ws = t.s.get_one(Workspace, req.workspace_id)
+        contract = t.s.get_one(Contract, ws.contract_id)
         refuse("request.decide", self._request_subject(t, req, ws, contract))
         return req, WsScope(contract, ws, None, None)
 

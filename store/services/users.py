@@ -12,13 +12,14 @@ from ..errors import Conflict, InvalidInput
 from ..models import User
 from ..names import check_email
 from ..permissions import ADD_USERS, require_support, require_writable
+from ..rows import ident
 from ..text import check_text
 from ..views import UserView
 from .base import ServiceBase, Tx, reads
 
 
 def user_view(u: User) -> UserView:
-    return UserView(id=u.id, email=u.email, name=u.name, support=u.support)
+    return UserView(id=ident(u), email=u.email, name=u.name, support=u.support)
 
 
 class UserService(ServiceBase):
@@ -30,7 +31,7 @@ class UserService(ServiceBase):
         if not name or len(name) > 200:
             raise InvalidInput("a user needs a name of 1 to 200 characters")
 
-        def body(s: Session):
+        def body(s: Session) -> UserView:
             now = self.store.now(s)
             first = (s.scalar(select(func.count()).select_from(User)) or 0) == 0
             actor = None

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
 from sqlmodel import col
 
 from .. import worktime
@@ -14,14 +15,20 @@ from ..models import (
     WORKSPACE_KINDS,
     Contract,
     ContractMember,
+    ContractRole,
+    ContractStatus,
     Credential,
     Event,
     Flow,
     SupportRequest,
     Workspace,
+    WorkspaceKind,
     WorkspaceMember,
+    WorkspaceRole,
 )
 from ..names import check_name, name_key, split_path
+from ..permissions import PROMOTE_FLOWS
+from ..rows import ident
 from ..views import DeletionPlan, WorkspaceView
 from .base import ServiceBase, Tx, WsScope, reads, writes
 
@@ -29,7 +36,7 @@ from .base import ServiceBase, Tx, WsScope, reads, writes
 def convert(t: Tx, scope: WsScope, to: str) -> int:
     """Change a workspace's kind, moving its active flows' deadlines; returns how many moved."""
     ws = scope.workspace
-    moved = worktime.convert_deadlines(t.s, ws.id, to, t.now)
+    moved = worktime.convert_deadlines(t.s, ident(ws), to, t.now)
     old, ws.kind = ws.kind, to
     t.s.add(ws)
     t.event("workspace.converted", workspace=ws, path=scope.path,
@@ -44,7 +51,7 @@ class WorkspaceService(ServiceBase):
         flows: dict[int, int] = {}
         active: dict[int, int] = {}
         creds: dict[int, int] = {}
-        creators: dict[int, str] = {}
+        creators: dict[int | None, str] = {}
         asking = set(t.s.scalars(select(col(SupportRequest.workspace_id)).where(
             col(SupportRequest.workspace_id).in_([w.id for _, w, _, _ in rows]),
             col(SupportRequest.status) == "open")).all()) if rows else set()
@@ -64,11 +71,12 @@ class WorkspaceService(ServiceBase):
             creators = self._emails(t, user_ids)
         return [
             WorkspaceView(
-                id=w.id, path=f"{c.name}/{w.name}", name=w.name, contract=c.name, contract_id=c.id,
-                kind=w.kind, role=role, contract_role=crole, created_at=w.created_at,
-                created_by=creators.get(w.created_by_id), flows=flows.get(w.id, 0),
-                active_flows=active.get(w.id, 0), credentials=creds.get(w.id, 0),
-                contract_status=c.status,
+                id=ident(w), path=f"{c.name}/{w.name}", name=w.name, contract=c.name, contract_id=ident(c),
+                kind=cast(WorkspaceKind, w.kind), role=cast(WorkspaceRole | None, role),
+                contract_role=cast(ContractRole | None, crole), created_at=w.created_at,
+                created_by=creators.get(w.created_by_id), flows=flows.get(ident(w), 0),
+                active_flows=active.get(ident(w), 0), credentials=creds.get(ident(w), 0),
+                contract_status=cast(ContractStatus, c.status),
                 offer=offer(self._ws_subject(t, c, w, crole, role, workspace_kind=w.kind,
                                              open_request=w.id in asking), WORKSPACE_ACTIONS),
             )
@@ -79,7 +87,7 @@ class WorkspaceService(ServiceBase):
         return self._ws_views(t, [(scope.contract, scope.workspace, scope.contract_role,
                                    scope.role)], counts)[0]
 
-    def _unique_ws_name(self, t: Tx, contract: Contract, name: str, exclude: int | None = None):
+    def _unique_ws_name(self, t: Tx, contract: Contract, name: str, exclude: int | None = None) -> None:
         clash = t.s.scalars(select(Workspace).where(
             col(Workspace.contract_id) == contract.id, col(Workspace.name_key) == name_key(name))).first()
         if clash is not None and clash.id != exclude:
@@ -92,11 +100,11 @@ class WorkspaceService(ServiceBase):
         refuse("workspace.create", self._contract_subject(t, contract, role))
         ws_name = check_name(ws_name, "workspace name")
         self._unique_ws_name(t, contract, ws_name)
-        ws = Workspace(contract_id=contract.id, name=ws_name, name_key=name_key(ws_name),
+        ws = Workspace(contract_id=ident(contract), name=ws_name, name_key=name_key(ws_name),
                        kind="limited", created_by_id=t.actor_id, created_at=t.now)
         t.s.add(ws)
         t.s.flush()
-        t.s.add(WorkspaceMember(workspace_id=ws.id, user_id=t.user.id, role="owner"))
+        t.s.add(WorkspaceMember(workspace_id=ident(ws), user_id=t.person_id, role="owner"))
         t.event("workspace.created", workspace=ws, path=f"{contract.name}/{ws_name}",
                 detail={"kind": "limited"})
         return self._view(t, WsScope(contract, ws, role, "owner"))
@@ -121,6 +129,20 @@ class WorkspaceService(ServiceBase):
                  .where(col(Workspace.id).in_(visible)).order_by(col(Workspace.name_key)))
             rows.extend((contract, w, crole, r) for w, r in t.s.execute(wq).all())
         return self._ws_views(t, rows)
+
+    # -- the workspaces a flow may go to -----------------------------------------
+    def workspaces_for_copy(self, path: str) -> list[str]:
+        """Other workspaces of the flow's contract the caller could copy into."""
+        contract = split_path(path, 3, "flow")[0]
+        return [w.path for w in self.list_workspaces(contract)
+                if w.may("flow.copy") and w.path != "/".join(path.split("/")[:2])]
+
+    def workspaces_for_promotion(self, path: str) -> list[str]:
+        """Other workspaces of the flow's contract the caller could promote it into."""
+        contract = path.split("/")[0]
+        here = "/".join(path.split("/")[:2])
+        return [w.path for w in self.list_workspaces(contract)
+                if w.role in PROMOTE_FLOWS.roles and w.path != here]
 
     @reads
     def get_workspace(self, t: Tx, path: str, *, counts: bool = True) -> WorkspaceView:
@@ -164,7 +186,10 @@ class WorkspaceService(ServiceBase):
 
     def _plan(self, t: Tx, scope: WsScope) -> DeletionPlan:
         wid = scope.workspace.id
-        count = lambda q: t.s.scalar(q) or 0  # noqa: E731
+
+        def count(q: Select[int]) -> int:
+            return t.s.scalar(q) or 0
+
         return DeletionPlan(
             path=scope.path, kind=scope.workspace.kind,
             flows=count(select(func.count()).where(col(Flow.workspace_id) == wid)),
