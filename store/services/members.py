@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlmodel import col
 
-from ..actions import offer, refuse
+from ..actions import NO_OFFER, Offer, offer, refuse
 from ..errors import Conflict, InvalidInput, NotFound, RuleViolation
 from ..models import (
     CONTRACT_ROLES,
@@ -22,6 +22,11 @@ from ..names import check_email
 from ..rows import ident, touched
 from ..views import MemberView
 from .base import ServiceBase, Tx, WsScope, reads, writes
+
+
+def _view(user: User, role: str, allowed: Offer = NO_OFFER) -> MemberView:
+    return MemberView(email=user.email, name=user.name, role=role, support=user.support,
+                      offer=allowed)
 
 
 def _role(role: str, allowed: tuple[str, ...], where: str) -> str:
@@ -57,6 +62,18 @@ class MemberService(ServiceBase):
             raise NotFound(f"{user.email} is not a member of {where}")
         return user, member
 
+    def _join(self, t: Tx, model: type[ContractMember] | type[WorkspaceMember], key: int,
+              user: User, role: str, where: str, kind: str, **event: Any) -> MemberView:
+        """Make ``user`` a member (of the contract or workspace ``key``) with ``role``, and
+        record ``kind``; refused when they are one already."""
+        if t.s.get(model, (key, user.id)) is not None:
+            raise Conflict(f"{user.email} is already a member of {where}")
+        t.s.add(ContractMember(contract_id=key, user_id=ident(user), role=role)
+                if model is ContractMember
+                else WorkspaceMember(workspace_id=key, user_id=ident(user), role=role))
+        t.event(kind, path=where, detail={"email": user.email, "role": role}, **event)
+        return _view(user, role)
+
     def _owners(self, t: Tx, contract_id: int) -> int:
         return t.s.scalar(select(func.count()).where(
             col(ContractMember.contract_id) == contract_id, col(ContractMember.role) == "owner")) or 0
@@ -66,12 +83,8 @@ class MemberService(ServiceBase):
         contract = self._contract_for_members(t, contract_name)
         role = _role(role, CONTRACT_ROLES, "contract")
         user = self._registered(t, email)
-        if t.s.get(ContractMember, (contract.id, user.id)) is not None:
-            raise Conflict(f"{user.email} is already a member of {contract.name}")
-        t.s.add(ContractMember(contract_id=ident(contract), user_id=ident(user), role=role))
-        t.event("member.invited", contract=contract, path=contract.name,
-                detail={"email": user.email, "role": role})
-        return MemberView(email=user.email, name=user.name, role=role, support=user.support)
+        return self._join(t, ContractMember, ident(contract), user, role, contract.name,
+                          "member.invited", contract=contract)
 
     @writes
     def set_member_role(self, t: Tx, contract_name: str, email: str, role: str) -> MemberView:
@@ -87,7 +100,7 @@ class MemberService(ServiceBase):
         t.s.add(member)
         t.event("member.role_changed", contract=contract, path=contract.name,
                 detail={"email": user.email, "from": old, "to": role})
-        return MemberView(email=user.email, name=user.name, role=role, support=user.support)
+        return _view(user, role)
 
     @writes
     def remove_member(self, t: Tx, contract_name: str, email: str) -> None:
@@ -114,8 +127,7 @@ class MemberService(ServiceBase):
                                                         col(ContractMember.user_id) == col(User.id))
             .where(col(ContractMember.contract_id) == contract.id).order_by(col(User.email))).all()
         allowed = offer(self._contract_subject(t, contract, role), ("contract.members",))
-        return [MemberView(email=u.email, name=u.name, role=r, support=u.support, offer=allowed)
-                for u, r in rows]
+        return [_view(u, r, allowed) for u, r in rows]
 
     # -- workspace members ---------------------------------------------------
     def _ws_for_members(self, t: Tx, path: str) -> WsScope:
@@ -133,12 +145,8 @@ class MemberService(ServiceBase):
                 f"{user.email} is not a member of contract {scope.contract.name}; "
                 "a contract owner must invite them first"
             )
-        if t.s.get(WorkspaceMember, (scope.workspace.id, user.id)) is not None:
-            raise Conflict(f"{user.email} is already a member of {scope.path}")
-        t.s.add(WorkspaceMember(workspace_id=ident(scope.workspace), user_id=ident(user), role=role))
-        t.event("workspace.member_added", workspace=scope.workspace, path=scope.path,
-                detail={"email": user.email, "role": role})
-        return MemberView(email=user.email, name=user.name, role=role, support=user.support)
+        return self._join(t, WorkspaceMember, ident(scope.workspace), user, role, scope.path,
+                          "workspace.member_added", workspace=scope.workspace)
 
     @writes
     def set_workspace_member_role(self, t: Tx, path: str, email: str, role: str) -> MemberView:
@@ -149,7 +157,7 @@ class MemberService(ServiceBase):
         t.s.add(member)
         t.event("workspace.member_role_changed", workspace=scope.workspace, path=scope.path,
                 detail={"email": user.email, "from": old, "to": role})
-        return MemberView(email=user.email, name=user.name, role=role, support=user.support)
+        return _view(user, role)
 
     @writes
     def remove_workspace_member(self, t: Tx, path: str, email: str) -> None:
@@ -167,5 +175,4 @@ class MemberService(ServiceBase):
             .join(WorkspaceMember, col(WorkspaceMember.user_id) == col(User.id))
             .where(col(WorkspaceMember.workspace_id) == scope.workspace.id).order_by(col(User.email))).all()
         allowed = offer(self._scope_subject(t, scope), ("workspace.members",))
-        return [MemberView(email=u.email, name=u.name, role=r, support=u.support, offer=allowed)
-                for u, r in rows]
+        return [_view(u, r, allowed) for u, r in rows]
