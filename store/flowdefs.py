@@ -18,13 +18,12 @@ from sqlmodel import Session, col
 from .components import COMPONENTS, component
 from .errors import Conflict, InvalidInput
 from .models import Credential, Flow, FlowRevision, FlowStep
+from .policy import CHANGE_MAX
 from .rows import ident, touched
 
 if TYPE_CHECKING:
     from .services.base import Tx
 
-#: The longest one-line description of a change.
-CHANGE_MAX = 200
 
 Steps = list[dict[str, Any]]
 

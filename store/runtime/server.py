@@ -37,7 +37,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from ..errors import FlowdeckError
-from ..policy import MAX_BODY_BYTES, WEBHOOK_IDLE_TIMEOUT
+from ..policy import MAX_BODY_BYTES, MAX_CONNECTIONS, WEBHOOK_IDLE_TIMEOUT
 from . import webhooks
 from .jsondepth import TooDeep, loads_limited
 from .webhooks import HookAnswer
@@ -49,8 +49,7 @@ if TYPE_CHECKING:
     from .metrics import Metrics
 
 IDLE_TIMEOUT = WEBHOOK_IDLE_TIMEOUT.total_seconds()
-#: Connections held at once; the listen queue beyond them.
-MAX_CONNECTIONS = 2_000
+#: The listen queue beyond the MAX_CONNECTIONS held at once.
 BACKLOG = 1_024
 #: Threads doing the store work of requests.
 STORE_THREADS = 8

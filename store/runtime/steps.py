@@ -14,9 +14,10 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 from ..errors import FlowdeckError
+from ..policy import TEXT_MAX
 from .httpstep import run_http
 from .scrub import Scrubber, scrub
-from .stepspec import TEXT_MAX, StepError, StepOutcome, StepSpec, clip
+from .stepspec import StepError, StepOutcome, StepSpec, clip
 
 if TYPE_CHECKING:
     from ..engine import Store

@@ -7,10 +7,9 @@ from sqlmodel import col
 
 from ..errors import InvalidInput
 from ..models import ContractMember, Event, User, Workspace, WorkspaceMember
+from ..policy import list_rows
 from ..views import EventView
 from .base import ServiceBase, Tx, reads
-
-MAX_LIMIT = 10_000
 
 
 class EventService(ServiceBase):
@@ -44,8 +43,7 @@ class EventService(ServiceBase):
     def list_events(self, t: Tx, path: str | None = None, *, limit: int = 50,
                     kinds: list[str] | None = None, category: str | None = None,
                     before_id: int | None = None) -> list[EventView]:
-        if not isinstance(limit, int) or limit < 1 or limit > MAX_LIMIT:
-            raise InvalidInput(f"--limit must be between 1 and {MAX_LIMIT:,}")
+        list_rows(limit)
         q = select(Event, col(User.email)).outerjoin(User, col(User.id) == col(Event.actor_id))
         visible = self._visible(t, scan_by_time=not path)
         if visible is not None:

@@ -12,11 +12,9 @@ from ..actions import refuse
 from ..clock import iso
 from ..errors import Conflict, InvalidInput, QuotaExceeded
 from ..models import Flow, Message
-from ..policy import queue_cap
+from ..policy import MAX_SEND, queue_cap
 from ..rows import touched
 from .base import ServiceBase, Tx, writes
-
-MAX_SEND = 100_000
 
 
 def parse_payload(text: str | None) -> Any:

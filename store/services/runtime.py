@@ -7,6 +7,7 @@ messages takes the owner, admin or integrator role in the workspace.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -15,7 +16,7 @@ from sqlmodel import col
 from ..actions import refuse
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import Event, Flow, FlowRevision, Message
-from ..policy import THROUGHPUT_RATE_MINUTES
+from ..policy import THROUGHPUT_KEEP, THROUGHPUT_RATE_MINUTES, list_rows
 from ..rows import id_col, ident
 from ..runtime import throughput
 from ..views import ExecutionView, FailedMessageView
@@ -23,14 +24,8 @@ from .base import Tx, reads, writes
 from .flowviews import FlowReading
 
 EXECUTION_KINDS = ("execution.succeeded", "execution.retrying", "execution.failed")
-MAX_LIMIT = 10_000
-MAX_MINUTES = 24 * 60
-
-
-def _limit(limit: int) -> int:
-    if not isinstance(limit, int) or limit < 1 or limit > MAX_LIMIT:
-        raise InvalidInput(f"--limit must be between 1 and {MAX_LIMIT:,}")
-    return limit
+#: Throughput is kept per minute for THROUGHPUT_KEEP: a series reaches that far back.
+MAX_MINUTES = int(THROUGHPUT_KEEP / timedelta(minutes=1))
 
 
 def execution_view(e: Event) -> ExecutionView:
@@ -49,7 +44,7 @@ class RuntimeService(FlowReading):
         _, flow = self._flow(t, path)
         rows = t.s.scalars(
             select(Event).where(col(Event.flow_id) == flow.id, col(Event.kind).in_(EXECUTION_KINDS))
-            .order_by(col(Event.at).desc(), col(Event.id).desc()).limit(_limit(limit))).all()
+            .order_by(col(Event.at).desc(), col(Event.id).desc()).limit(list_rows(limit))).all()
         return [execution_view(e) for e in rows]
 
     @reads
@@ -58,7 +53,7 @@ class RuntimeService(FlowReading):
         _, flow = self._flow(t, path)
         rows = t.s.scalars(select(Message).where(col(Message.flow_id) == flow.id,
                                                  col(Message.failed).is_(True))
-                           .order_by(col(Message.id)).limit(_limit(limit))).all()
+                           .order_by(col(Message.id)).limit(list_rows(limit))).all()
         steps = {number: steps for number, steps in t.s.execute(  # each message's own revision
             select(col(FlowRevision.number), col(FlowRevision.steps)).where(
                 col(FlowRevision.flow_id) == flow.id,

@@ -12,6 +12,7 @@ from ..errors import Conflict, InvalidInput
 from ..models import User
 from ..names import check_email
 from ..permissions import ADD_USERS, require_support, require_writable
+from ..policy import USER_NAME_MAX
 from ..rows import ident
 from ..text import check_text
 from ..views import UserView
@@ -28,8 +29,8 @@ class UserService(ServiceBase):
         require_writable(self.readonly)
         email = check_email(email)
         name = " ".join(check_text(name or "", "a user's name").split())
-        if not name or len(name) > 200:
-            raise InvalidInput("a user needs a name of 1 to 200 characters")
+        if not name or len(name) > USER_NAME_MAX:
+            raise InvalidInput(f"a user needs a name of 1 to {USER_NAME_MAX} characters")
 
         def body(s: Session) -> UserView:
             now = self.store.now(s)
