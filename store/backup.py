@@ -104,14 +104,16 @@ def _copy(source: Path, target: Path, progress: Progress | None) -> bool:
     """Copy a live SQLite database into the new file ``target``; True when made in one step."""
     src = sqlite3.connect(str(source), timeout=30)
     try:
-        restarts = {"n": 0, "left": None}
+        restarts = 0
+        left: int | None = None
 
         def step(_status: int, remaining: int, total: int) -> None:
-            if restarts["left"] is not None and remaining > restarts["left"]:
-                restarts["n"] += 1
-                if restarts["n"] >= MAX_RESTARTS:
+            nonlocal restarts, left
+            if left is not None and remaining > left:
+                restarts += 1
+                if restarts >= MAX_RESTARTS:
                     raise _Restart
-            restarts["left"] = remaining
+            left = remaining
             if progress:
                 progress(total - remaining, total)
 
@@ -172,22 +174,12 @@ def backup_store(url: str, shown: str, target: Path, now: datetime,
     if not target.parent.is_dir():
         raise InvalidInput(f"there is no directory {target.parent}")
     partial = target.with_name(target.name + ".partial")
-    for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
-        leftover.unlink(missing_ok=True)
-    try:
-        one_step = _copy(db, partial, progress)
-        with contextlib.closing(sqlite3.connect(str(partial))) as conn:
-            schema = _check(conn, f"the backup of {shown}")
-        _fsync(partial)
+    _remove_sqlite(partial)  # what an earlier try left
+    with _copying(partial, f"cannot back up {shown}", f"cannot write the backup {target}"):
+        one_step, schema = _copy_checked(db, partial, progress, f"the backup of {shown}")
         os.replace(partial, target)
         _fsync(target.parent)
         key_copy = None if os.environ.get(KEY_ENV) else _carry_key(db, target)
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"cannot back up {shown}: {exc}") from None
-    except OSError as exc:
-        raise StoreError(f"cannot write the backup {target}: {exc.strerror or exc}") from None
-    finally:
-        _remove_sqlite(partial)
     return BackupResult(target, db, target.stat().st_size, schema, key_copy, one_step)
 
 
@@ -199,6 +191,33 @@ def _carry_key(source_db: Path, target_db: Path) -> Path | None:
     copy = key_file_for(target_db)
     _install_key(key, copy)
     return copy
+
+
+def _copy_checked(source: Path, partial: Path, progress: Progress | None, what: str, *,
+                  wal: bool = False) -> tuple[bool, str]:
+    """Copy the database ``source`` into the new file ``partial``, check the copy (in WAL
+    mode if ``wal``) and flush it to disk: (made in one step, its schema revision)."""
+    one_step = _copy(source, partial, progress)
+    with contextlib.closing(sqlite3.connect(str(partial))) as conn:
+        schema = _check(conn, what)
+        if wal:
+            conn.execute("PRAGMA journal_mode = WAL")
+    _fsync(partial)
+    return one_step, schema
+
+
+@contextlib.contextmanager
+def _copying(partial: Path, damaged: str, unwritable: str) -> Iterator[None]:
+    """Around making a copy in ``partial``: a database error is told as ``damaged: …``, a
+    file error as ``unwritable: …``; the partial copy is gone afterwards either way."""
+    try:
+        yield
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{damaged}: {exc}") from None
+    except OSError as exc:
+        raise StoreError(f"{unwritable}: {exc.strerror or exc}") from None
+    finally:
+        _remove_sqlite(partial)
 
 
 def _remove_sqlite(path: Path) -> None:
@@ -261,26 +280,15 @@ def restore_store(url: str, shown: str, source: Path, *, yes: bool = False,
     if not db.parent.is_dir():
         raise InvalidInput(f"there is no directory {db.parent}")
     partial = db.with_name(db.name + ".restoring")
-    try:
+    with _copying(partial, f"cannot restore {source}", f"cannot restore into {db}"):
         with _exclusive(db):
-            for leftover in (partial, Path(f"{partial}-wal"), Path(f"{partial}-shm")):
-                leftover.unlink(missing_ok=True)
-            _copy(source, partial, progress)
-            with contextlib.closing(sqlite3.connect(str(partial))) as conn:
-                _check(conn, f"the copy of {source}")
-                conn.execute("PRAGMA journal_mode = WAL")
-            _fsync(partial)
+            _remove_sqlite(partial)  # what an earlier try left
+            _copy_checked(source, partial, progress, f"the copy of {source}", wal=True)
             # a WAL left by the old store must never be replayed onto the restored one
             Path(f"{db}-wal").unlink(missing_ok=True)
             os.replace(partial, db)
             _fsync(db.parent)
         key_copy = _carry_key(source, db)
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(f"cannot restore {source}: {exc}") from None
-    except OSError as exc:
-        raise StoreError(f"cannot restore into {db}: {exc.strerror or exc}") from None
-    finally:
-        _remove_sqlite(partial)
     return RestoreResult(db, source, schema, key_copy)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
+from typing import overload
 
 
 def utc(dt: datetime) -> datetime:
@@ -27,6 +28,12 @@ def parse_instant(text: str) -> datetime:
     return utc(value)
 
 
+@overload
+def iso(dt: datetime) -> str: ...
+@overload
+def iso(dt: None) -> None: ...
+@overload
+def iso(dt: datetime | None) -> str | None: ...
 def iso(dt: datetime | None) -> str | None:
     """ISO-8601 in UTC with a Z, or None."""
     if dt is None:

@@ -20,6 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -75,9 +76,10 @@ class ServerClock(Clock):
         super().__init__()
         self._engine = engine
 
-    def _exact(self):
+    def _exact(self) -> datetime:
         with self._engine.connect() as conn:
-            return conn.execute(text("SELECT CURRENT_TIMESTAMP")).scalar_one()
+            at: datetime = conn.execute(text("SELECT CURRENT_TIMESTAMP")).scalar_one()
+            return at
 
     def describe(self) -> str:
         return "real time"
@@ -102,7 +104,7 @@ class Store:
         # busy timeout.
         self._writer = threading.RLock() if self.is_sqlite else None
 
-    def now(self, s: Session | None = None):
+    def now(self, s: Session | None = None) -> datetime:
         """The instant of a decision: inside a transaction on a real-clock PostgreSQL store,
         the server's time of that transaction; everywhere else, the store's clock."""
         if s is not None and isinstance(self.clock, ServerClock):
@@ -128,7 +130,7 @@ class Store:
             self._key = verify_key(self)
         return self._key
 
-    def secret_box(self):
+    def secret_box(self) -> SecretBox:
         from .secrets import SecretBox
 
         with self._box_lock:
@@ -136,7 +138,7 @@ class Store:
                 self._box = SecretBox(self.key)
             return self._box
 
-    def sealing_box(self, s: Session):
+    def sealing_box(self, s: Session) -> SecretBox:
         """The box for sealing a secret in ``s``'s transaction, once the key is checked
         again there (a rotation may have happened since this process opened the store)."""
         from .storemeta import check_key_in
@@ -196,9 +198,10 @@ class Store:
     def revision(self) -> int:
         """The change marker: moves with every committed change, by anyone."""
         def read(session: Session) -> int:
-            return session.execute(
+            value: int = session.execute(
                 text("SELECT value FROM store_revision WHERE id = 1")
             ).scalar_one()
+            return value
 
         return self.run(read, write=False)
 
@@ -221,12 +224,17 @@ def _guarded(url: str, engine: Engine, fn: Callable[[], T]) -> T:
         raise StoreError(f"cannot open the store {shown_url(url)}: {exc}") from None
 
 
-def _clock_for(kind: str, clock: Clock | None, engine: Engine) -> Clock:
-    if kind == "simulated":
-        return clock or Clock()
+def _refuse_set_clock(clock: Clock | None) -> None:
+    """A real-time store takes no --now or --speed."""
     if clock is not None and not clock.is_real:
         raise StoreError("this store keeps real time: --now and --speed work only on a store "
                          "made with 'flowdeck init --simulated-clock'")
+
+
+def _clock_for(kind: str, clock: Clock | None, engine: Engine) -> Clock:
+    if kind == "simulated":
+        return clock or Clock()
+    _refuse_set_clock(clock)
     return ServerClock(engine) if engine.dialect.name == "postgresql" else Clock()
 
 
@@ -282,8 +290,8 @@ def init_store(url: str | None = None, clock: Clock | None = None, *,
     from .storemeta import record_new_store
 
     url = resolve_url(url)
-    if not simulated_clock and clock is not None and not clock.is_real:
-        _clock_for("real", clock, None)  # type: ignore[arg-type]  # refuses before anything is made
+    if not simulated_clock:
+        _refuse_set_clock(clock)  # before anything is made
     db_file = sqlite_file(url)
     engine = create_engine_for(url, make_dir=True)
     memory = engine.dialect.name == "sqlite" and db_file is None

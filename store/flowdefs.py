@@ -10,17 +10,20 @@ revision. It never touches the flow's status, start time, deadline or queue.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from .components import COMPONENTS, component
 from .errors import Conflict, InvalidInput
 from .models import Credential, Flow, FlowRevision, FlowStep
+from .policy import CHANGE_MAX
+from .rows import ident, touched
 
-#: The longest one-line description of a change.
-CHANGE_MAX = 200
+if TYPE_CHECKING:
+    from .services.base import Tx
+
 
 Steps = list[dict[str, Any]]
 
@@ -35,14 +38,14 @@ def current_steps(s: Session, flow_id: int) -> Steps:
     """The flow's current steps, in order, as revision dicts (credential names as now)."""
     return [step(fs.component, fs.credential_id, name, fs.settings)
             for fs, name in s.execute(
-                select(FlowStep, Credential.name)
-                .outerjoin(Credential, Credential.id == FlowStep.credential_id)
-                .where(FlowStep.flow_id == flow_id).order_by(FlowStep.position)).all()]
+                select(FlowStep, col(Credential.name))
+                .outerjoin(Credential, col(Credential.id) == col(FlowStep.credential_id))
+                .where(col(FlowStep.flow_id) == flow_id).order_by(col(FlowStep.position))).all()]
 
 
 def revision(s: Session, flow_id: int, number: int) -> FlowRevision | None:
-    return s.scalars(select(FlowRevision).where(FlowRevision.flow_id == flow_id,
-                                                FlowRevision.number == number)).first()
+    return s.scalars(select(FlowRevision).where(col(FlowRevision.flow_id) == flow_id,
+                                                col(FlowRevision.number) == number)).first()
 
 
 def check_triggers(steps: Steps) -> None:
@@ -66,7 +69,7 @@ def describe(s: dict[str, Any]) -> str:
 
 def _write_steps(s: Session, flow_id: int, steps: Steps) -> None:
     rows = {fs.position: fs for fs in s.scalars(
-        select(FlowStep).where(FlowStep.flow_id == flow_id)).all()}
+        select(FlowStep).where(col(FlowStep.flow_id) == flow_id)).all()}
     for pos, spec in enumerate(steps, start=1):
         row = rows.get(pos)
         if row is not None and (row.component, row.credential_id, row.settings) == (
@@ -84,14 +87,14 @@ def _write_steps(s: Session, flow_id: int, steps: Steps) -> None:
         s.add(row)
     s.flush()
     if len(rows) > len(steps):
-        s.execute(delete(FlowStep).where(FlowStep.flow_id == flow_id,
-                                         FlowStep.position > len(steps)),
+        s.execute(delete(FlowStep).where(col(FlowStep.flow_id) == flow_id,
+                                         col(FlowStep.position) > len(steps)),
                   execution_options={"synchronize_session": "fetch"})
 
 
-def first(t, flow: Flow, steps: Steps, change: str) -> None:
+def first(t: Tx, flow: Flow, steps: Steps, change: str) -> None:
     """Revision 1 of a flow just made (created or copied); ``flow_steps`` already written."""
-    t.s.add(FlowRevision(flow_id=flow.id, number=1, at=t.now, by_id=t.actor_id,
+    t.s.add(FlowRevision(flow_id=ident(flow), number=1, at=t.now, by_id=t.actor_id,
                          change=change[:CHANGE_MAX], type=flow.type, steps=steps))
     t.s.flush()
 
@@ -102,7 +105,7 @@ def same(flow: Flow, steps: Steps, flow_type: str, current: Steps) -> bool:
         {k: v for k, v in x.items() if k != "credential"} for x in steps]
 
 
-def commit(t, flow: Flow, steps: Steps, flow_type: str, change: str,
+def commit(t: Tx, flow: Flow, steps: Steps, flow_type: str, change: str,
            current: Steps | None = None) -> int:
     """Make ``steps`` and ``flow_type`` the flow's definition as its next revision; its number.
     Refused (changing nothing) when it breaks the trigger rule or is the current one
@@ -111,18 +114,19 @@ def commit(t, flow: Flow, steps: Steps, flow_type: str, change: str,
     for spec in steps:
         if spec["component"] not in COMPONENTS:
             raise InvalidInput(f"unknown component {spec['component']!r}")
-    if same(flow, steps, flow_type, current_steps(t.s, flow.id) if current is None else current):
+    if same(flow, steps, flow_type, current_steps(t.s, ident(flow)) if current is None else current):
         raise Conflict(f"flow {flow.name!r} already has that definition; nothing changes")
     number = flow.revision + 1
-    moved = t.s.execute(update(Flow).where(Flow.id == flow.id, Flow.revision == flow.revision)
-                        .values(revision=number, type=flow_type),
-                        execution_options={"synchronize_session": False}).rowcount
+    moved = touched(t.s.execute(
+        update(Flow).where(col(Flow.id) == flow.id, col(Flow.revision) == flow.revision)
+        .values(revision=number, type=flow_type),
+        execution_options={"synchronize_session": False}))
     if not moved:
         raise Conflict(f"flow {flow.name!r} was changed by someone else meanwhile; look again "
                        "and retry")
     t.s.refresh(flow)
-    _write_steps(t.s, flow.id, steps)
-    t.s.add(FlowRevision(flow_id=flow.id, number=number, at=t.now, by_id=t.actor_id,
+    _write_steps(t.s, ident(flow), steps)
+    t.s.add(FlowRevision(flow_id=ident(flow), number=number, at=t.now, by_id=t.actor_id,
                          change=change[:CHANGE_MAX], type=flow_type,
                          steps=[dict(x, settings=dict(x["settings"])) for x in steps]))
     t.s.flush()

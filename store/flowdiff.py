@@ -57,23 +57,23 @@ def public(value: Any) -> Any:
     return urlunsplit((parts.scheme, f"{MASK}@{host}", parts.path, parts.query, parts.fragment))
 
 
-def _cred_key(step: dict) -> str | None:
+def _cred_key(step: dict[str, Any]) -> str | None:
     name = step.get("credential")
     return name.casefold() if name else None
 
 
-def _content(step: dict) -> str:
+def _content(step: dict[str, Any]) -> str:
     return json.dumps([step["component"], _cred_key(step), step.get("settings") or {}],
                       sort_keys=True, ensure_ascii=False)
 
 
-def shown(step: dict) -> dict[str, Any]:
+def shown(step: dict[str, Any]) -> dict[str, Any]:
     """A whole step, as an added or removed row shows it."""
     return {"component": step["component"], "credential": step.get("credential"),
             "settings": {k: public(v) for k, v in sorted((step.get("settings") or {}).items())}}
 
 
-def _changes(pos: int, a: dict, b: dict) -> list[Difference]:
+def _changes(pos: int, a: dict[str, Any], b: dict[str, Any]) -> list[Difference]:
     rows = []
     if _cred_key(a) != _cred_key(b):
         rows.append(Difference(pos, "changed", "credential", a.get("credential"),
@@ -86,8 +86,8 @@ def _changes(pos: int, a: dict, b: dict) -> list[Difference]:
     return rows
 
 
-def diff(before_type: str | None, before: list[dict], after_type: str | None,
-         after: list[dict]) -> list[Difference]:
+def diff(before_type: str | None, before: list[dict[str, Any]], after_type: str | None,
+         after: list[dict[str, Any]]) -> list[Difference]:
     """What turns definition ``before`` into ``after``; [] when they are the same."""
     rows: list[Difference] = []
     if before_type is not None and after_type is not None and before_type != after_type:
@@ -124,11 +124,11 @@ def diff(before_type: str | None, before: list[dict], after_type: str | None,
     return sorted(rows, key=lambda r: (r.step is not None, r.step or 0, order[r.change]))
 
 
-def same_shape(a_type: str, a: list[dict], b_type: str, b: list[dict]) -> bool:
+def same_shape(a_type: str, a: list[dict[str, Any]], b_type: str, b: list[dict[str, Any]]) -> bool:
     """Whether two flows (of different workspaces) are alike but for their credentials'
     names: what the 'waiting to be promoted' marker compares."""
 
-    def shape(steps: list[dict]) -> list:
+    def shape(steps: list[dict[str, Any]]) -> list[Any]:
         return [[s["component"], bool(s.get("credential")), s.get("settings") or {}]
                 for s in steps]
 

@@ -16,8 +16,10 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import func, select
+from sqlmodel import Session
 
 from .connect import place_of
 from .engine import Store
@@ -50,7 +52,7 @@ class StoreInfo:
     flows: int
     queued_messages: int
 
-    def as_json(self) -> dict:
+    def as_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
 
@@ -62,7 +64,7 @@ def store_info(store: Store) -> StoreInfo:
     except KeyMismatch:
         matches = False
 
-    def counts(s) -> list[int]:
+    def counts(s: Session) -> list[int]:
         return [s.scalar(select(func.count()).select_from(model)) or 0
                 for model in (Contract, Workspace, Flow, Message)]
 
@@ -94,7 +96,7 @@ def _new_key_from_env(old: bytes) -> bytes:
 def _record(store: Store, old: bytes, fresh: bytes) -> int:
     from .services.base import Tx
 
-    def body(s) -> int:
+    def body(s: Session) -> int:
         n = rotate_in(s, old, fresh, not store.is_sqlite)
         Tx(s, store.now(s), None).event("store.key_rotated", system=True,
                                         detail={"credentials": n})

@@ -9,14 +9,19 @@ Alembic, which ``init`` and upgrades alone load.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
 from .errors import StoreError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -98,7 +103,7 @@ def kind_of(found: Found) -> str:
     return "simulated" if found.meta.get("clock") == "simulated" else "real"
 
 
-def create_schema(engine: Engine, url: str, then) -> None:
+def create_schema(engine: Engine, url: str, then: Callable[[Connection], None]) -> None:
     """Make the whole schema in an empty database, and ``then(conn)``, in one transaction
     (refused if another process made a store there first)."""
     from alembic import command
@@ -112,7 +117,7 @@ def create_schema(engine: Engine, url: str, then) -> None:
         then(conn)
 
 
-def alembic_config(connection: Connection | None = None):
+def alembic_config(connection: Connection | None = None) -> Config:
     from alembic.config import Config
 
     config = Config()

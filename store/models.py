@@ -20,25 +20,28 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
 )
-from sqlmodel import Field, SQLModel
+from sqlalchemy.engine import Dialect
+from sqlalchemy.engine.default import DefaultExecutionContext
+from sqlmodel import Field, SQLModel, col
 
 from .clock import utc
+from .policy import CHANGE_MAX, NAME_KEY_MAX, NAME_MAX, USER_NAME_MAX
 
 
-class UTCTime(TypeDecorator):
+class UTCTime(TypeDecorator[datetime]):
     """A UTC instant stored as a plain timestamp, read back as an aware datetime."""
 
     impl = DateTime
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else utc(value).replace(tzinfo=None)
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         return None if value is None else utc(value)
 
 
-def When(nullable: bool = False):  # noqa: N802 - reads like a type in the tables
+def When(nullable: bool = False) -> Any:  # noqa: N802 - reads like a type in the tables
     return Field(default=None, sa_type=UTCTime, nullable=nullable)
 
 # The store's words for roles, kinds and statuses: each a ``Literal`` type (the views are typed
@@ -66,7 +69,7 @@ class User(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=254, unique=True)
-    name: str = Field(max_length=200)
+    name: str = Field(max_length=USER_NAME_MAX)
     support: bool = False
     created_at: datetime = When()
 
@@ -75,8 +78,8 @@ class Contract(SQLModel, table=True):
     __tablename__ = "contracts"
 
     id: int | None = Field(default=None, primary_key=True)
-    name: str = Field(max_length=40)
-    name_key: str = Field(max_length=160, unique=True)
+    name: str = Field(max_length=NAME_MAX)
+    name_key: str = Field(max_length=NAME_KEY_MAX, unique=True)
     status: str = Field(default="active", max_length=16)
     created_at: datetime = When()
 
@@ -95,8 +98,8 @@ class Workspace(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     contract_id: int = Field(foreign_key="contracts.id", ondelete="CASCADE")
-    name: str = Field(max_length=40)
-    name_key: str = Field(max_length=160)
+    name: str = Field(max_length=NAME_MAX)
+    name_key: str = Field(max_length=NAME_KEY_MAX)
     kind: str = Field(default="limited", max_length=16)
     created_by_id: int | None = Field(default=None, foreign_key="users.id")
     created_at: datetime = When()
@@ -116,8 +119,8 @@ class Credential(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspaces.id", ondelete="CASCADE")
-    name: str = Field(max_length=40)
-    name_key: str = Field(max_length=160)
+    name: str = Field(max_length=NAME_MAX)
+    name_key: str = Field(max_length=NAME_KEY_MAX)
     component: str = Field(max_length=40)
     fields: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     secret: str  # Fernet token of the JSON object of secret fields
@@ -137,8 +140,8 @@ class Flow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     workspace_id: int = Field(foreign_key="workspaces.id", ondelete="CASCADE")
-    name: str = Field(max_length=40)
-    name_key: str = Field(max_length=160)
+    name: str = Field(max_length=NAME_MAX)
+    name_key: str = Field(max_length=NAME_KEY_MAX)
     type: str = Field(default="ordinary", max_length=16)
     status: str = Field(default="inactive", max_length=16)
     started_at: datetime | None = When(nullable=True)
@@ -190,19 +193,19 @@ class FlowRevision(SQLModel, table=True):
     number: int  # 1, 2, 3... per flow; 1 is the creation
     at: datetime = When()
     by_id: int | None = Field(default=None, foreign_key="users.id")  # None: the system
-    change: str = Field(max_length=200)
+    change: str = Field(max_length=CHANGE_MAX)
     type: str = Field(max_length=16)
     steps: list[dict[str, Any]] = Field(default_factory=list,
                                         sa_column=Column(JSON, nullable=False))
 
 
-def _flow_revision_now(context) -> int:
+def _flow_revision_now(context: DefaultExecutionContext) -> int:
     """A message enters at its flow's current revision (for inserts that do not say)."""
     from sqlalchemy import select
 
-    flow_id = context.get_current_parameters().get("flow_id")
+    flow_id = context.get_current_parameters().get("flow_id")  # type: ignore[no-untyped-call]  # SQLAlchemy leaves it unannotated
     found = context.connection.execute(
-        select(Flow.revision).where(Flow.id == flow_id)).scalar()
+        select(col(Flow.revision)).where(col(Flow.id) == flow_id)).scalar()
     return found or 1
 
 

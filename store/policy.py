@@ -1,12 +1,18 @@
 """Every policy number of the platform, in one place.
 
-Nothing else in the code base spells out eight hours, a retention period
-or a queue cap: it imports them from here.
+A policy number is a rule a person or another system meets: work time,
+queue caps, retention, rates, retries, timeouts, sizes and counts. Nothing
+else in the code base spells one out (eight hours, a retention period, a
+queue cap, a column's width for a name): it imports it from here. How the
+code goes about its work (batch sizes, threads, polling intervals, caches)
+is tuned beside the code it tunes.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+
+from .errors import InvalidInput
 
 #: A flow in a limited workspace stops this long after its (re)start.
 WORK_TIME = timedelta(hours=8)
@@ -69,6 +75,25 @@ THROUGHPUT_KEEP = timedelta(hours=24)
 #: "Messages per minute" in lists is the average over this many recent minutes.
 THROUGHPUT_RATE_MINUTES = 5
 
+#: The most rows one read of a list (events, executions, failed messages) returns.
+MAX_LIST_ROWS = 10_000
+
+#: The most messages one send puts in a flow's queue.
+MAX_SEND = 100_000
+
+#: A person's name, and the one-line description of a change to a flow, at most this long.
+USER_NAME_MAX = 200
+CHANGE_MAX = 200
+
+#: The longest text (an error, a log excerpt) a step puts in an event.
+TEXT_MAX = 500
+
+#: An http step follows at most this many redirects.
+MAX_REDIRECTS = 5
+
+#: The work port holds at most this many connections at once.
+MAX_CONNECTIONS = 2_000
+
 #: ssh-serve: a connection that has not opened the console this long after it was made is
 #: closed (authentication included: the same span bounds a login).
 SSH_LOGIN_GRACE = timedelta(seconds=30)
@@ -84,6 +109,13 @@ SSH_SESSIONS_PER_KEY = 3
 
 def queue_cap(kind: str) -> int:
     return QUEUE_CAP[kind]
+
+
+def list_rows(limit: int) -> int:
+    """``limit`` rows of a list, if it is a count from 1 to MAX_LIST_ROWS."""
+    if not isinstance(limit, int) or limit < 1 or limit > MAX_LIST_ROWS:
+        raise InvalidInput(f"--limit must be between 1 and {MAX_LIST_ROWS:,}")
+    return limit
 
 
 def retry_delay(attempt: int) -> timedelta:

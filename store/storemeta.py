@@ -28,8 +28,10 @@ from __future__ import annotations
 import hmac
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
+from sqlmodel import Session
 
 from .errors import StoreError
 from .secrets import (
@@ -46,6 +48,9 @@ from .secrets import (
     write_key_file,
 )
 
+if TYPE_CHECKING:
+    from .engine import Store
+
 CLOCKS = ("real", "simulated")
 MISMATCH = "the secret key does not match this store"
 
@@ -57,11 +62,11 @@ class KeyMismatch(StoreError):
         super().__init__(f"{MISMATCH} ({why})" if why else MISMATCH)
 
 
-def read_meta(conn) -> dict[str, str]:
+def read_meta(conn: Connection) -> dict[str, str]:
     return {name: value for name, value in conn.execute(text("SELECT name, value FROM store_meta"))}
 
 
-def set_meta(conn, name: str, value: str) -> None:
+def set_meta(conn: Connection, name: str, value: str) -> None:
     updated = conn.execute(text("UPDATE store_meta SET value = :v WHERE name = :n"),
                            {"n": name, "v": value}).rowcount
     if not updated:
@@ -69,7 +74,7 @@ def set_meta(conn, name: str, value: str) -> None:
                      {"n": name, "v": value})
 
 
-def _tokens(conn) -> list[tuple[int, str]]:
+def _tokens(conn: Connection) -> list[tuple[int, str]]:
     rows = conn.execute(text("SELECT id, secret FROM credentials ORDER BY id"))
     return [(cid, secret) for cid, secret in rows]
 
@@ -95,20 +100,20 @@ def _finish_rotation(db_file: Path, recorded: str) -> bytes | None:
 _UNREAD = object()
 
 
-def verify_key(store, recorded=_UNREAD) -> bytes:
+def verify_key(store: Store, recorded: object = _UNREAD) -> bytes:
     """The store's secret key, checked; KeyMismatch if this process does not have it.
 
     ``recorded``: the check value the caller has just read (``migrate.read_store``), else
     it is read here."""
     key, source = read_key(store.db_file)
-    if recorded is _UNREAD:
-        recorded = store.run(lambda s: read_meta(s.connection()).get("key_check"), write=False)
-    if recorded is None:
+    check = (store.run(lambda s: read_meta(s.connection()).get("key_check"), write=False)
+             if recorded is _UNREAD else cast(str | None, recorded))
+    if check is None:
         return _adopt(store, key, source)
-    if _same(key, recorded):
-        return key  # type: ignore[return-value]
+    if key is not None and _same(key, check):
+        return key
     if store.db_file is not None and not os.environ.get(KEY_ENV):
-        finished = _finish_rotation(store.db_file, recorded)
+        finished = _finish_rotation(store.db_file, check)
         if finished is not None:
             return finished
     if key is None:
@@ -118,7 +123,7 @@ def verify_key(store, recorded=_UNREAD) -> bytes:
     raise KeyMismatch()
 
 
-def check_old_store_key(store) -> None:
+def check_old_store_key(store: Store) -> None:
     """Before a store from before the key check is upgraded: the key must open its secrets."""
     key, source = read_key(store.db_file)
     tokens = store.run(lambda s: _tokens(s.connection()), write=False)
@@ -132,7 +137,7 @@ def check_old_store_key(store) -> None:
         raise KeyMismatch("it cannot decrypt this store's secrets")
 
 
-def _adopt(store, key: bytes | None, source: str) -> bytes:
+def _adopt(store: Store, key: bytes | None, source: str) -> bytes:
     """A store from before the key check: record the key that opens all its secrets."""
     tokens = store.run(lambda s: _tokens(s.connection()), write=False)
     if key is None:
@@ -146,7 +151,7 @@ def _adopt(store, key: bytes | None, source: str) -> bytes:
         if not all(box.can_open(token) for _, token in tokens):
             raise KeyMismatch("it cannot decrypt this store's secrets")
 
-    def record(s) -> str:
+    def record(s: Session) -> str:
         conn = s.connection()
         current = read_meta(conn).get("key_check")
         if current is None:
@@ -159,13 +164,13 @@ def _adopt(store, key: bytes | None, source: str) -> bytes:
     return key
 
 
-def record_new_store(conn, *, simulated: bool, key: bytes) -> None:
+def record_new_store(conn: Connection, *, simulated: bool, key: bytes) -> None:
     """``flowdeck init``: the clock kind and the key's check value of a brand-new store."""
     set_meta(conn, "clock", "simulated" if simulated else "real")
     set_meta(conn, "key_check", key_check(key))
 
 
-def check_key_in(s, key: bytes, postgres: bool) -> None:
+def check_key_in(s: Session, key: bytes, postgres: bool) -> None:
     """Inside a transaction that seals a secret: refuse if the key was rotated since this
     process opened the store. On PostgreSQL the row stays share-locked until commit, so a
     rotation either waits for this transaction (and re-encrypts what it wrote) or comes
@@ -177,7 +182,7 @@ def check_key_in(s, key: bytes, postgres: bool) -> None:
                           "with the new key")
 
 
-def rotate_in(s, old_key: bytes, fresh: bytes, postgres: bool) -> int:
+def rotate_in(s: Session, old_key: bytes, fresh: bytes, postgres: bool) -> int:
     """Re-encrypt every secret under ``fresh`` and record its check value, in ``s``'s
     transaction (the meta row is updated first: concurrent sealers wait or are refused)."""
     conn = s.connection()

@@ -12,12 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .actions import NO_OFFER, Offer
 from .clock import iso
 
 if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
     from .models import (
         ContractRole,
         ContractStatus,
@@ -48,7 +50,7 @@ class View:
 
     def to_json(self) -> dict[str, Any]:
         return {f.name: _json(getattr(self, f.name))
-                for f in fields(self) if f.name != "offer"}  # type: ignore[arg-type]
+                for f in fields(cast("DataclassInstance", self)) if f.name != "offer"}
 
     @property
     def allowed(self) -> frozenset[str]:

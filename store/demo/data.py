@@ -122,7 +122,7 @@ def payload(topic: str, i: int) -> dict[str, Any]:
     skus = ("NW-CHAI-24", "NW-CHANG-12", "NW-ANISE-6", "NW-CAJUN-48", "NW-GUMBO-36")
     carriers = ("DHL", "UPS", "DB Schenker", "Maersk")
     if topic in ("order", "invoice", "shipment"):
-        lines = [{"sku": skus[(i + k) % 5], "qty": 1 + (i * 3 + k) % 4,
+        lines: list[dict[str, Any]] = [{"sku": skus[(i + k) % 5], "qty": 1 + (i * 3 + k) % 4,
                   "price": round(4.5 + ((i * 7 + k * 3) % 40) * 1.25, 2)} for k in range(1 + i % 3)]
         order = {"id": f"SO-{10400 + i}", "customer": f"C-{2200 + (i * 37) % 500}", "lines": lines}
         if topic == "invoice":
@@ -154,26 +154,27 @@ def payload(topic: str, i: int) -> dict[str, Any]:
 
 
 # -- flows ------------------------------------------------------------------------
-# A flow's life is a list of (offset from now, op, count, who); auto-stops are the store's.
+#: A flow's life is a list of (offset from now, op, count, who); auto-stops are the store's.
+Life = tuple[timedelta, str, int, str | None]
 
 
-def start(at: timedelta, who: str | None = None) -> tuple:
+def start(at: timedelta, who: str | None = None) -> Life:
     return (at, "start", 0, who)
 
 
-def stop(at: timedelta, who: str | None = None) -> tuple:
+def stop(at: timedelta, who: str | None = None) -> Life:
     return (at, "stop", 0, who)
 
 
-def restart(at: timedelta, who: str | None = None) -> tuple:
+def restart(at: timedelta, who: str | None = None) -> Life:
     return (at, "restart", 0, who)
 
 
-def send(at: timedelta, count: int, who: str | None = None) -> tuple:
+def send(at: timedelta, count: int, who: str | None = None) -> Life:
     return (at, "send", count, who)
 
 
-def realtime_switch(at: timedelta, who: str | None = None) -> tuple:
+def realtime_switch(at: timedelta, who: str | None = None) -> Life:
     return (at, "realtime", 0, who)
 
 
@@ -189,7 +190,7 @@ class FlowPlan:
     created: timedelta
     steps: tuple[Step, ...] = ()
     topic: str = "event"
-    life: tuple[tuple, ...] = ()
+    life: tuple[Life, ...] = ()
     realtime: bool = False
     copy_of: str | None = None  # workspace path the flow is copied from
 

@@ -16,14 +16,21 @@ import random
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
+from sqlmodel import Session, col
 
 from store.models import Contract, Flow, FlowStep, Workspace
 from store.runtime import DEFAULT_HOST, DEFAULT_PORT, webhooks
 from store.runtime.runner import Runtime
 from store.runtime.target import DEMO_PORT, Target
+
+if TYPE_CHECKING:
+    from store.clock import Clock
+    from store.logs import EventLog
+
+    from ..engine import Store
 
 #: seconds (of real time) between bursts, and the messages in one burst
 BURST_EVERY = (1.5, 5.0)
@@ -37,7 +44,7 @@ FLAKY_ROUTES = {"customs": 0.5, "tracking": 0.15}
 class Traffic:
     """Bursts of webhook requests into the demo's active webhook flows."""
 
-    def __init__(self, store, wake: Callable[[], None], seed: int | None = None) -> None:
+    def __init__(self, store: Store, wake: Callable[[], None], seed: int | None = None) -> None:
         from store.demo.data import flows as demo_flows
 
         self.store = store
@@ -51,14 +58,14 @@ class Traffic:
     def targets(self) -> list[tuple[str, str]]:
         """(webhook token, path) of every active flow whose trigger is a webhook."""
 
-        def read(s) -> list[tuple[str, str]]:
+        def read(s: Session) -> list[tuple[str, str]]:
             rows = s.execute(
-                select(Flow.webhook_token, Contract.name, Workspace.name, Flow.name)
-                .join(Workspace, Workspace.id == Flow.workspace_id)
-                .join(Contract, Contract.id == Workspace.contract_id)
-                .join(FlowStep, (FlowStep.flow_id == Flow.id) & (FlowStep.position == 1))
-                .where(Flow.status == "active", FlowStep.component == "webhook",
-                       Flow.webhook_token.is_not(None))).all()
+                select(col(Flow.webhook_token), col(Contract.name), col(Workspace.name), col(Flow.name))
+                .join(Workspace, col(Workspace.id) == col(Flow.workspace_id))
+                .join(Contract, col(Contract.id) == col(Workspace.contract_id))
+                .join(FlowStep, (col(FlowStep.flow_id) == col(Flow.id)) & (col(FlowStep.position) == 1))
+                .where(col(Flow.status) == "active", col(FlowStep.component) == "webhook",
+                       col(Flow.webhook_token).is_not(None))).all()
             return [(token, f"{c}/{w}/{f}") for token, c, w, f in rows]
 
         return self.store.run(read, write=False)
@@ -102,8 +109,8 @@ class Traffic:
 
 
 @contextmanager
-def running_demo(url: str, clock, *, note: Callable[[str], None] | None = None,
-                 log=None) -> Iterator[dict[str, Any]]:
+def running_demo(url: str, clock: Clock, *, note: Callable[[str], None] | None = None,
+                 log: EventLog | None = None) -> Iterator[dict[str, Any]]:
     """Run the demo's worker, target and traffic for as long as the block lasts."""
     from store.engine import open_store
     from store.errors import FlowdeckError

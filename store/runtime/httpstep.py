@@ -24,13 +24,12 @@ from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from ..policy import HTTP_CONNECT_TIMEOUT, HTTP_TIMEOUT, MAX_BODY_BYTES
+from ..policy import HTTP_CONNECT_TIMEOUT, HTTP_TIMEOUT, MAX_BODY_BYTES, MAX_REDIRECTS
 from .scrub import scrub
 from .stepspec import StepError, StepOutcome, StepSpec, clip
 
 BODYLESS = ("GET", "DELETE")
 USER_AGENT = "Flowdeck-worker"
-MAX_REDIRECTS = 5
 _PROXY_VARS = ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY",
                "all_proxy", "NO_PROXY", "no_proxy")
 

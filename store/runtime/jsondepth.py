@@ -44,8 +44,8 @@ def loads_limited(raw: bytes | str) -> Any:
         value = json.loads(raw)
     except RecursionError:
         raise TooDeep() from None
-    opening = raw.count(b"[" if isinstance(raw, bytes) else "[") + raw.count(
-        b"{" if isinstance(raw, bytes) else "{")
+    opening = (raw.count(b"[") + raw.count(b"{") if isinstance(raw, bytes)
+               else raw.count("[") + raw.count("{"))
     if opening > MAX_JSON_DEPTH and depth(value) > MAX_JSON_DEPTH:
         raise TooDeep()
     return value

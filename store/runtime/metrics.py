@@ -9,24 +9,32 @@ registry is our own, not the library's global one.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, generate_latest
-from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from sqlalchemy import func, select
+from sqlmodel import Session, col
 
 from ..models import Flow, Workspace
+
+if TYPE_CHECKING:
+    from ..engine import Store
+    from .worker import Worker
 
 
 class _StoreAndWorker:
     """Collects at scrape time: the worker's counts and the store's gauges."""
 
-    def __init__(self, store, worker) -> None:
+    def __init__(self, store: Store, worker: Worker) -> None:
         self.store = store
         self.worker = worker
 
-    def describe(self):
+    def describe(self) -> list[Metric]:
         return []  # no scrape of the store when the collector is registered
 
-    def collect(self):
+    def collect(self) -> Iterator[Metric]:
         c = self.worker.counts
         yield CounterMetricFamily("flowdeck_messages_processed", "Messages that finished their flow",
                                   value=c.processed)
@@ -51,24 +59,24 @@ class _StoreAndWorker:
                                     "Seconds until the next active Limited flow stops",
                                     value=next_deadline)
 
-    def _read(self, s):
+    def _read(self, s: Session) -> tuple[dict[tuple[str, str], int], int, float | None]:
         now = self.store.clock.now()
         flows = {(kind, status): 0 for kind in ("limited", "full")
                  for status in ("inactive", "active", "stopped")}
         for kind, status, n in s.execute(
-                select(Workspace.kind, Flow.status, func.count())
-                .join(Workspace, Workspace.id == Flow.workspace_id)
-                .group_by(Workspace.kind, Flow.status)):
+                select(col(Workspace.kind), col(Flow.status), func.count())
+                .join(Workspace, col(Workspace.id) == col(Flow.workspace_id))
+                .group_by(col(Workspace.kind), col(Flow.status))):
             flows[(kind, status)] = n
-        queued = s.scalar(select(func.coalesce(func.sum(Flow.queued), 0))) or 0
-        deadline = s.scalar(select(func.min(Flow.deadline)).where(Flow.status == "active",
-                                                                  Flow.deadline.is_not(None)))
+        queued = s.scalar(select(func.coalesce(func.sum(col(Flow.queued)), 0))) or 0
+        deadline = s.scalar(select(func.min(col(Flow.deadline))).where(col(Flow.status) == "active",
+                                                                  col(Flow.deadline).is_not(None)))
         left = None if deadline is None else max(0.0, (deadline - now).total_seconds())
         return flows, int(queued), left
 
 
 class Metrics:
-    def __init__(self, store, worker) -> None:
+    def __init__(self, store: Store, worker: Worker) -> None:
         self.registry = CollectorRegistry(auto_describe=False)
         self.webhooks = Counter("flowdeck_webhook_requests", "Webhook answers by HTTP status",
                                 ["status"], registry=self.registry)

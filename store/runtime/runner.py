@@ -11,14 +11,17 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete
+from sqlmodel import Session, col
 
 from .. import worktime
 from ..errors import FlowdeckError
 from ..logs import EventLog, NullLog, StoreWatch
 from ..models import WebhookHit
 from ..policy import WEBHOOK_RATE_WINDOW
+from ..rows import touched
 from . import DEFAULT_HOST, DEFAULT_PORT, throughput
 from .metrics import Metrics
 from .server import HookServer
@@ -26,13 +29,16 @@ from .timers import Timers
 from .webhooks import HookAnswer
 from .worker import Worker
 
+if TYPE_CHECKING:
+    from ..engine import Store
+
 TIMER_EVERY = 1.0  # seconds between timer checks
 SWEEP_EVERY = 5.0  # seconds between work-time sweeps
 SUMMARY_EVERY = 60.0  # seconds between "processed=…" lines (when something happened)
 
 
 class Runtime:
-    def __init__(self, store, *, concurrency: int = 1, host: str = DEFAULT_HOST,
+    def __init__(self, store: Store, *, concurrency: int = 1, host: str = DEFAULT_HOST,
                  port: int | None = DEFAULT_PORT, log: EventLog | None = None,
                  http_timeout: float | None = None) -> None:
         """``port=None``: no webhook server (the demo when its port is taken)."""
@@ -73,7 +79,7 @@ class Runtime:
     # -- webhooks -------------------------------------------------------------------------
     def _answered(self, answer: HookAnswer) -> None:
         self.metrics.answered(answer.status)
-        fields: dict = {"flow": answer.flow_id if answer.flow_id is not None else "-",
+        fields: dict[str, Any] = {"flow": answer.flow_id if answer.flow_id is not None else "-",
                         "status": answer.status}
         if answer.accepted:
             self.worker.wake()
@@ -124,10 +130,11 @@ class Runtime:
             self.metrics.auto_stops.inc()
             self.log("flow.auto_stopped", path=path)
 
-        def prune(s) -> None:
+        def prune(s: Session) -> None:
             now = self.store.clock.now()
-            dropped = s.execute(delete(WebhookHit).where(WebhookHit.at <= now - WEBHOOK_RATE_WINDOW),
-                                execution_options={"synchronize_session": False}).rowcount or 0
+            dropped = touched(s.execute(
+                delete(WebhookHit).where(col(WebhookHit.at) <= now - WEBHOOK_RATE_WINDOW),
+                execution_options={"synchronize_session": False})) or 0
             dropped += throughput.prune(s, now)
             s.info["flowdeck_changed"] = False
 

@@ -32,19 +32,24 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from ..errors import FlowdeckError
-from ..policy import MAX_BODY_BYTES, WEBHOOK_IDLE_TIMEOUT
+from ..policy import MAX_BODY_BYTES, MAX_CONNECTIONS, WEBHOOK_IDLE_TIMEOUT
 from . import webhooks
 from .jsondepth import TooDeep, loads_limited
 from .webhooks import HookAnswer
 
+if TYPE_CHECKING:
+    from aiohttp.web_protocol import RequestHandler
+
+    from ..engine import Store
+    from .metrics import Metrics
+
 IDLE_TIMEOUT = WEBHOOK_IDLE_TIMEOUT.total_seconds()
-#: Connections held at once; the listen queue beyond them.
-MAX_CONNECTIONS = 2_000
+#: The listen queue beyond the MAX_CONNECTIONS held at once.
 BACKLOG = 1_024
 #: Threads doing the store work of requests.
 STORE_THREADS = 8
@@ -76,7 +81,8 @@ class _Bounded(web.Server):
 
     limit = MAX_CONNECTIONS
 
-    def connection_made(self, handler, transport) -> None:
+    def connection_made(self, handler: RequestHandler,
+                        transport: asyncio.Transport) -> None:
         super().connection_made(handler, transport)
         held = [h for h in self.connections if h.transport is not None]  # not those closing
         if len(held) <= self.limit:
@@ -94,14 +100,15 @@ class HookServer:
     ``metrics`` (optional) renders the Prometheus text; ``on_answer`` hears every webhook answer.
     """
 
-    def __init__(self, store, host: str, port: int, on_answer: Answered | None = None, *,
-                 metrics=None, on_health: Callable[[str | None, float], None] | None = None) -> None:
+    def __init__(self, store: Store, host: str, port: int, on_answer: Answered | None = None, *,
+                 metrics: Metrics | None = None,
+                 on_health: Callable[[str | None, float], None] | None = None) -> None:
         self.store = store
         self.host, self.port = host, port
         self.on_answer = on_answer or (lambda _answer: None)
         self.on_health = on_health or (lambda _reason, _began: None)
         self.metrics = metrics
-        self._pending: list[tuple[str, Any, asyncio.Future]] = []
+        self._pending: list[tuple[str, Any, asyncio.Future[HookAnswer]]] = []
         self._writing = False
         self._pool = ThreadPoolExecutor(STORE_THREADS, thread_name_prefix="flowdeck-hooks")
         self._loop = asyncio.new_event_loop()
@@ -125,8 +132,7 @@ class HookServer:
         site = web.TCPSite(self._runner, self.host, self.port, backlog=BACKLOG,
                            reuse_address=True)
         await site.start()
-        sock = site._server.sockets[0]  # noqa: SLF001 - the bound port when port 0 was asked
-        host, port = sock.getsockname()[:2]
+        host, port = self._runner.addresses[0][:2]  # the bound port when port 0 was asked
         self._address = (str(host), int(port))
 
     @property
@@ -153,7 +159,7 @@ class HookServer:
             return None
         return _json(405, {"error": "GET only"}, Allow="GET")
 
-    async def _hook(self, request: web.BaseRequest, match) -> HookAnswer:
+    async def _hook(self, request: web.BaseRequest, match: re.Match[str] | None) -> HookAnswer:
         if match is None:
             return webhooks.NOT_FOUND
         if request.content_type != "application/json":
@@ -172,7 +178,7 @@ class HookServer:
             return HookAnswer(400, {"error": str(exc)})
         except (UnicodeDecodeError, ValueError) as exc:
             return HookAnswer(400, {"error": f"the body is not JSON ({exc})"})
-        done = asyncio.get_running_loop().create_future()
+        done: asyncio.Future[HookAnswer] = asyncio.get_running_loop().create_future()
         self._pending.append((match.group(1), payload, done))
         if not self._writing:
             self._writing = True
@@ -286,7 +292,7 @@ class HookServer:
         self._pool.shutdown(wait=False, cancel_futures=True)
 
 
-def ping(store) -> None:
+def ping(store: Store) -> None:
     """One read: the store answers."""
     from sqlalchemy import text
 

@@ -11,12 +11,16 @@ from __future__ import annotations
 
 import json
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..errors import FlowdeckError
+from ..policy import TEXT_MAX
 from .httpstep import run_http
 from .scrub import Scrubber, scrub
-from .stepspec import TEXT_MAX, StepError, StepOutcome, StepSpec, clip
+from .stepspec import StepError, StepOutcome, StepSpec, clip
+
+if TYPE_CHECKING:
+    from ..engine import Store
 
 __all__ = ["TEXT_MAX", "StepError", "StepOutcome", "StepSpec", "clip", "run_step", "scrub"]
 
@@ -41,7 +45,7 @@ def _missing(spec: StepSpec, key: str) -> StepError:
 _local = threading.local()
 
 
-def _compiled(expression: str):
+def _compiled(expression: str) -> Any:
     cache: dict[str, Any] | None = getattr(_local, "expressions", None)
     if cache is None:
         cache = _local.expressions = {}
@@ -83,7 +87,7 @@ def run_log(spec: StepSpec, payload: Any, message_id: int) -> StepOutcome:
 
 
 # -- dispatch ----------------------------------------------------------------------------
-def open_secrets(store, spec: StepSpec) -> dict[str, str] | None:
+def open_secrets(store: Store, spec: StepSpec) -> dict[str, str] | None:
     if spec.sealed is None:
         return None
     try:
@@ -92,7 +96,7 @@ def open_secrets(store, spec: StepSpec) -> dict[str, str] | None:
         raise StepError(str(exc)) from None
 
 
-def run_step(store, spec: StepSpec, payload: Any, *, message_id: int, key: str,
+def run_step(store: Store, spec: StepSpec, payload: Any, *, message_id: int, key: str,
              http_timeout: float | None = None) -> StepOutcome:
     """Run ``spec`` on ``payload``. ``key`` names this run for the target (idempotency);
     ``http_timeout`` overrides the http step's limit (tests only).

@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-#: The longest text (an error, a log excerpt) a step puts in an event.
-TEXT_MAX = 500
+from ..policy import TEXT_MAX
 
 
 @dataclass(frozen=True)

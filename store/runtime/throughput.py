@@ -10,10 +10,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..models import FlowThroughput
 from ..policy import THROUGHPUT_KEEP
+from ..rows import table_of, touched
 
 MINUTE = timedelta(minutes=1)
 
@@ -25,7 +26,7 @@ def minute_of(at: datetime) -> datetime:
 def count(s: Session, flow_id: int, at: datetime, *, processed: int = 0, failed: int = 0) -> None:
     """Add to the counters of ``flow_id`` for the minute of ``at``."""
     minute = minute_of(at)
-    table = FlowThroughput.__table__
+    table = table_of(FlowThroughput)
     dialect = s.get_bind().dialect.name
     if dialect in ("sqlite", "postgresql"):
         if dialect == "sqlite":
@@ -39,9 +40,9 @@ def count(s: Session, flow_id: int, at: datetime, *, processed: int = 0, failed:
             set_={"processed": table.c.processed + processed, "failed": table.c.failed + failed})
         s.execute(stmt)
         return
-    done = s.execute(update(table).where(table.c.flow_id == flow_id, table.c.minute == minute)
-                     .values(processed=table.c.processed + processed,
-                             failed=table.c.failed + failed)).rowcount
+    done = touched(s.execute(update(table).where(table.c.flow_id == flow_id, table.c.minute == minute)
+                             .values(processed=table.c.processed + processed,
+                                     failed=table.c.failed + failed)))
     if not done:
         s.execute(table.insert().values(flow_id=flow_id, minute=minute, processed=processed,
                                         failed=failed))
@@ -52,8 +53,8 @@ def series(s: Session, flow_id: int, now: datetime, minutes: int) -> list[int]:
     last = minute_of(now)
     first = last - MINUTE * (minutes - 1)
     rows: dict[datetime, int] = dict(s.execute(
-        select(FlowThroughput.minute, FlowThroughput.processed)
-        .where(FlowThroughput.flow_id == flow_id, FlowThroughput.minute >= first)).all())
+        select(col(FlowThroughput.minute), col(FlowThroughput.processed))
+        .where(col(FlowThroughput.flow_id) == flow_id, col(FlowThroughput.minute) >= first)).all())
     return [rows.get(first + MINUTE * i, 0) for i in range(minutes)]
 
 
@@ -63,13 +64,14 @@ def rates(s: Session, flow_ids: list[int], now: datetime, minutes: int) -> dict[
         return {}
     first = minute_of(now) - MINUTE * (minutes - 1)
     rows = s.execute(
-        select(FlowThroughput.flow_id, func.sum(FlowThroughput.processed))
-        .where(FlowThroughput.flow_id.in_(flow_ids), FlowThroughput.minute >= first)
-        .group_by(FlowThroughput.flow_id)).all()
+        select(col(FlowThroughput.flow_id), func.sum(col(FlowThroughput.processed)))
+        .where(col(FlowThroughput.flow_id).in_(flow_ids), col(FlowThroughput.minute) >= first)
+        .group_by(col(FlowThroughput.flow_id))).all()
     found = {fid: (total or 0) / minutes for fid, total in rows}
     return {fid: found.get(fid, 0.0) for fid in flow_ids}
 
 
 def prune(s: Session, now: datetime) -> int:
-    return s.execute(delete(FlowThroughput).where(FlowThroughput.minute < now - THROUGHPUT_KEEP),
-                     execution_options={"synchronize_session": False}).rowcount or 0
+    return touched(s.execute(
+        delete(FlowThroughput).where(col(FlowThroughput.minute) < now - THROUGHPUT_KEEP),
+        execution_options={"synchronize_session": False})) or 0

@@ -10,17 +10,21 @@ conditional UPDATE, so two workers checking at once fire a tick once.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from .. import worktime
 from ..clock import iso
 from ..errors import FlowdeckError
 from ..models import Contract, Event, Flow, FlowStep, Message, Workspace
+from ..rows import ident, touched
 from ..services.base import Tx
 from ..services.messages import reserve
+
+if TYPE_CHECKING:
+    from ..engine import Store
 
 
 def latest_due(cron: str, since: datetime, now: datetime) -> datetime | None:
@@ -33,7 +37,7 @@ def latest_due(cron: str, since: datetime, now: datetime) -> datetime | None:
 
 
 class Timers:
-    def __init__(self, store) -> None:
+    def __init__(self, store: Store) -> None:
         self.store = store
         self._reported: set[tuple[int, str]] = set()  # bad schedules already recorded
 
@@ -46,10 +50,11 @@ class Timers:
         stopped = worktime.stop_overdue(s, now)
         rows = s.execute(
             select(FlowStep, Flow, Workspace, Contract)
-            .join(Flow, Flow.id == FlowStep.flow_id)
-            .join(Workspace, Workspace.id == Flow.workspace_id)
-            .join(Contract, Contract.id == Workspace.contract_id)
-            .where(Flow.status == "active", FlowStep.position == 1, FlowStep.component == "timer")
+            .join(Flow, col(Flow.id) == col(FlowStep.flow_id))
+            .join(Workspace, col(Workspace.id) == col(Flow.workspace_id))
+            .join(Contract, col(Contract.id) == col(Workspace.contract_id))
+            .where(col(Flow.status) == "active", col(FlowStep.position) == 1,
+                   col(FlowStep.component) == "timer")
         ).all()
         happened: list[tuple[str, str]] = []
         for step, flow, ws, contract in rows:
@@ -65,11 +70,11 @@ class Timers:
                 continue
             if due is None:
                 continue
-            unchanged = (FlowStep.fired_at.is_(None) if step.fired_at is None
-                         else FlowStep.fired_at == step.fired_at)
-            moved = s.execute(
-                update(FlowStep).where(FlowStep.id == step.id, unchanged)
-                .values(fired_at=due), execution_options={"synchronize_session": False}).rowcount
+            unchanged = (col(FlowStep.fired_at).is_(None) if step.fired_at is None
+                         else col(FlowStep.fired_at) == step.fired_at)
+            moved = touched(s.execute(
+                update(FlowStep).where(col(FlowStep.id) == step.id, unchanged)
+                .values(fired_at=due), execution_options={"synchronize_session": False}))
             if not moved:  # another worker fired it
                 continue
             try:
@@ -86,10 +91,11 @@ class Timers:
         s.info["flowdeck_changed"] = bool(happened or stopped)
         return happened
 
-    def _bad_schedule(self, s, step, flow, ws, path, cron, exc, now, happened) -> None:
-        if (step.id, cron) in self._reported:
+    def _bad_schedule(self, s: Session, step: FlowStep, flow: Flow, ws: Workspace, path: str, cron: str,
+                      exc: Exception, now: datetime, happened: list[tuple[str, str]]) -> None:
+        if (ident(step), cron) in self._reported:
             return
-        self._reported.add((step.id, cron))
+        self._reported.add((ident(step), cron))
         self._event(s, flow, ws, path, now, "timer.invalid", {"schedule": cron, "error": str(exc)})
         happened.append((path, f"invalid schedule {cron!r}: {exc}"))
 

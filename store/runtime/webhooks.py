@@ -15,14 +15,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.engine import Connection
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from ..models import Contract, Flow, FlowStep, Message, WebhookHit, Workspace
 from ..policy import WEBHOOK_RATE_LIMIT, WEBHOOK_RATE_WINDOW, queue_cap
+from ..rows import table_of
+
+if TYPE_CHECKING:
+    from ..engine import Store
 
 
 @dataclass(frozen=True)
@@ -42,37 +47,37 @@ NOT_FOUND = HookAnswer(404, {"error": "no active webhook flow at this address"})
 
 #: The flow behind a token, with what the answer depends on: built once, compiled once.
 _FIND = (
-    select(Flow.id, Flow.status, Flow.deadline, Flow.queued, Workspace.kind, Contract.id,
-           Contract.status, FlowStep.component, Flow.revision)
-    .join(Workspace, Workspace.id == Flow.workspace_id)
-    .join(Contract, Contract.id == Workspace.contract_id)
-    .outerjoin(FlowStep, (FlowStep.flow_id == Flow.id) & (FlowStep.position == 1))
-    .where(Flow.webhook_token == bindparam("token")))
-_RECENT = (select(func.count(), func.min(WebhookHit.at))
-           .where(WebhookHit.contract_id == bindparam("contract"),
-                  WebhookHit.at > bindparam("since")))
-_FLOWS = Flow.__table__.c
-_RESERVE = (update(Flow.__table__).where(_FLOWS.id == bindparam("flow"),
+    select(col(Flow.id), col(Flow.status), col(Flow.deadline), col(Flow.queued), col(Workspace.kind),
+           col(Contract.id), col(Contract.status), col(FlowStep.component), col(Flow.revision))
+    .join(Workspace, col(Workspace.id) == col(Flow.workspace_id))
+    .join(Contract, col(Contract.id) == col(Workspace.contract_id))
+    .outerjoin(FlowStep, (col(FlowStep.flow_id) == col(Flow.id)) & (col(FlowStep.position) == 1))
+    .where(col(Flow.webhook_token) == bindparam("token")))
+_RECENT = (select(func.count(), func.min(col(WebhookHit.at)))
+           .where(col(WebhookHit.contract_id) == bindparam("contract"),
+                  col(WebhookHit.at) > bindparam("since")))
+_FLOWS = table_of(Flow).c
+_RESERVE = (update(table_of(Flow)).where(_FLOWS.id == bindparam("flow"),
                                          _FLOWS.status == "active",
                                          _FLOWS.queued + 1 <= bindparam("cap"))
             .values(queued=_FLOWS.queued + 1).returning(_FLOWS.queued))
-_HIT = insert(WebhookHit.__table__)
-_MESSAGE = insert(Message.__table__).returning(Message.__table__.c.id)
+_HIT = insert(table_of(WebhookHit))
+_MESSAGE = insert(table_of(Message)).returning(table_of(Message).c.id)
 
 
-def accept(store, token: str, payload: Any) -> HookAnswer:
+def accept(store: Store, token: str, payload: Any) -> HookAnswer:
     """Enqueue ``payload`` into the webhook flow whose token is ``token``, or say why not."""
     return accept_many(store, [(token, payload)])[0]
 
 
-def accept_many(store, requests: list[tuple[str, Any]]) -> list[HookAnswer]:
+def accept_many(store: Store, requests: list[tuple[str, Any]]) -> list[HookAnswer]:
     """``accept`` for several requests in one transaction, in order (the server batches the
     requests that arrive while the previous batch is being written)."""
 
     def body(s: Session) -> list[HookAnswer]:
         now = store.clock.now()
         window_start = now - WEBHOOK_RATE_WINDOW
-        recent: dict[int, list] = {}  # contract -> [accepted in the window, oldest]
+        recent: dict[int | None, list[Any]] = {}  # contract -> [accepted in the window, oldest]
         conn = s.connection()  # Core, not the ORM: nothing here needs objects
         answers = [_one(conn, now, window_start, recent, token, payload)
                    for token, payload in requests]
@@ -82,7 +87,9 @@ def accept_many(store, requests: list[tuple[str, Any]]) -> list[HookAnswer]:
     return store.run(body, write=True)
 
 
-def _one(s: Connection, now, window_start, recent: dict[int, list], token: str,
+def _one(s: Connection, now: datetime, window_start: datetime,
+         recent: dict[int | None, list[Any]],
+         token: str,
          payload: Any) -> HookAnswer:
     row = s.execute(_FIND, {"token": token}).first()
     if row is None:

@@ -13,11 +13,15 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from ..errors import FlowdeckError
 from ..logs import EventLog, NullLog, StoreWatch
 from . import queue
 from .steps import StepError, run_step
+
+if TYPE_CHECKING:
+    from ..engine import Store
 
 #: Steps whose only effects are in the store: they run back to back and commit together.
 IN_STORE = ("webhook", "timer", "transform", "log")
@@ -38,7 +42,7 @@ class Counts:
 
 
 class Worker:
-    def __init__(self, store, *, concurrency: int = 1, log: EventLog | None = None,
+    def __init__(self, store: Store, *, concurrency: int = 1, log: EventLog | None = None,
                  http_timeout: float | None = None, watch: StoreWatch | None = None) -> None:
         """``http_timeout``: the http step's limit in seconds, for tests (None: the policy's).
         ``watch`` says once that the store is lost, and once that it is back."""
@@ -75,7 +79,7 @@ class Worker:
                 self._failed(claim, *failure)
                 return True
 
-    def _run_steps(self, claim: queue.Claim) -> tuple[list[queue.StepRun], tuple | None]:
+    def _run_steps(self, claim: queue.Claim) -> tuple[list[queue.StepRun], tuple[StepError, int] | None]:
         """Run the message's steps from where it is: those that only touch the store back to
         back, up to and including the first that reaches outside (http), which must be
         committed before anything else runs. Returns the runs, and a failure if one failed."""
@@ -104,7 +108,7 @@ class Worker:
         step = claim.step
         component = claim.steps[step].component if step in claim.steps else "-"
         outcome = queue.fail(self.store, claim, exc, ms)
-        where = {"flow": claim.path, "step": step, "component": component,
+        where: dict[str, Any] = {"flow": claim.path, "step": step, "component": component,
                  "message": claim.message_id}
         if outcome == "retrying":
             self._add(retried=1)

@@ -10,21 +10,23 @@ returns: a refusal leaves no trace but its message.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar, cast
 
-from sqlalchemy import func, select
-from sqlmodel import Session
+from sqlalchemy import Select, func, select
+from sqlmodel import Session, col
 
 from .. import worktime
 from ..actions import Subject
+from ..clock import Clock
 from ..engine import Store
 from ..errors import NotFound
 from ..models import Contract, ContractMember, Event, Flow, User, Workspace, WorkspaceMember
 from ..names import name_key, split_path
 from ..permissions import require_writable
+from ..rows import ident
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -46,6 +48,14 @@ class Tx:
     def actor_id(self) -> int | None:
         return self.user.id if self.user else None
 
+    @property
+    def person_id(self) -> int:
+        """The caller's id, for what only a person does (the system never makes a contract
+        or a workspace)."""
+        if self.user is None:
+            raise ValueError("only a person does this, not the system")
+        return ident(self.user)
+
     def event(self, kind: str, *, contract: Contract | None = None,
               workspace: Workspace | None = None, flow: Flow | None = None,
               path: str = "", detail: dict[str, Any] | None = None,
@@ -54,7 +64,7 @@ class Tx:
         workspace_id = workspace.id if workspace else (flow.workspace_id if flow else None)
         contract_id = contract.id if contract else None
         if contract_id is None and workspace_id is not None:
-            contract_id = (workspace or self.s.get(Workspace, workspace_id)).contract_id
+            contract_id = (workspace or self.s.get_one(Workspace, workspace_id)).contract_id
         self.s.add(Event(
             at=self.now, actor_id=None if system else self.actor_id, kind=kind,
             category=category, contract_id=contract_id, workspace_id=workspace_id,
@@ -114,13 +124,13 @@ class ServiceBase:
         self.readonly = readonly
 
     @property
-    def clock(self):
+    def clock(self) -> Clock:
         return self.store.clock
 
     def _tx(self, s: Session, now: datetime) -> Tx:
         user = None
         if self.actor is not None:
-            user = s.scalars(select(User).where(User.email == self.actor)).first()
+            user = s.scalars(select(User).where(col(User.email) == self.actor)).first()
             if user is None:
                 raise NotFound(
                     f"no registered user {self.actor!r}; support staff register users "
@@ -129,22 +139,23 @@ class ServiceBase:
         return Tx(s, now, user)
 
     @staticmethod
-    def _emails(t: Tx, ids: set[int | None]) -> dict[int, str]:
+    def _emails(t: Tx, ids: Iterable[int | None]) -> dict[int | None, str]:
         """The emails of these users, by id (None and no ids: nothing to ask)."""
         wanted = {i for i in ids if i is not None}
         if not wanted:
             return {}
-        return {i: e for i, e in t.s.execute(select(User.id, User.email).where(User.id.in_(wanted))).all()}
+        return {i: e for i, e in t.s.execute(select(col(User.id),
+                                                    col(User.email)).where(col(User.id).in_(wanted))).all()}
 
     # -- finding things the caller may see ---------------------------------
     def _contract(self, t: Tx, name: str) -> tuple[Contract, str | None]:
         if not name or "/" in name:
             split_path(name, 1, "contract")
-        contract = t.s.scalars(select(Contract).where(Contract.name_key == name_key(name))).first()
+        contract = t.s.scalars(select(Contract).where(col(Contract.name_key) == name_key(name))).first()
         role = None
         if contract is not None and t.user is not None:
-            role = t.s.scalar(select(ContractMember.role).where(
-                ContractMember.contract_id == contract.id, ContractMember.user_id == t.user.id))
+            role = t.s.scalar(select(col(ContractMember.role)).where(
+                col(ContractMember.contract_id) == contract.id, col(ContractMember.user_id) == t.user.id))
         if contract is None or (t.user is not None and role is None and not t.is_support):
             raise NotFound(f"no contract {name!r}")
         return contract, role
@@ -153,16 +164,16 @@ class ServiceBase:
         contract_name, ws_name = split_path(path, 2, "workspace")
         contract, contract_role = self._contract(t, contract_name)
         ws = t.s.scalars(select(Workspace).where(
-            Workspace.contract_id == contract.id, Workspace.name_key == name_key(ws_name))).first()
+            col(Workspace.contract_id) == contract.id, col(Workspace.name_key) == name_key(ws_name))).first()
         role = None
         if ws is not None and t.user is not None:
-            role = t.s.scalar(select(WorkspaceMember.role).where(
-                WorkspaceMember.workspace_id == ws.id, WorkspaceMember.user_id == t.user.id))
+            role = t.s.scalar(select(col(WorkspaceMember.role)).where(
+                col(WorkspaceMember.workspace_id) == ws.id, col(WorkspaceMember.user_id) == t.user.id))
         visible = ws is not None and (
             t.user is None or t.is_support or role is not None
             or contract_role in ("owner", "admin")
         )
-        if not visible:
+        if ws is None or not visible:
             raise NotFound(f"no workspace {path!r}")
         return WsScope(contract, ws, contract_role, role)
 
@@ -170,18 +181,19 @@ class ServiceBase:
         c, w, f = split_path(path, 3, "flow")
         scope = self._workspace(t, f"{c}/{w}")
         flow = t.s.scalars(select(Flow).where(
-            Flow.workspace_id == scope.workspace.id, Flow.name_key == name_key(f))).first()
+            col(Flow.workspace_id) == scope.workspace.id, col(Flow.name_key) == name_key(f))).first()
         if flow is None:
             raise NotFound(f"no flow {path!r}")
         return scope, flow
 
-    def _visible_workspace_ids(self, t: Tx, contract: Contract, contract_role: str | None):
+    def _visible_workspace_ids(self, t: Tx, contract: Contract,
+                               contract_role: str | None) -> Select[int | None]:
         """A select of the ids of the workspaces of ``contract`` the caller may see."""
-        q = select(Workspace.id).where(Workspace.contract_id == contract.id)
+        q = select(col(Workspace.id)).where(col(Workspace.contract_id) == contract.id)
         if t.user is None or t.is_support or contract_role in ("owner", "admin"):
             return q
-        return q.join(WorkspaceMember, WorkspaceMember.workspace_id == Workspace.id).where(
-            WorkspaceMember.user_id == t.user.id)
+        return q.join(WorkspaceMember, col(WorkspaceMember.workspace_id) == col(Workspace.id)).where(
+            col(WorkspaceMember.user_id) == t.user.id)
 
     # -- what the caller may do (store/actions.py) ---------------------------
     def _contract_subject(self, t: Tx, contract: Contract, role: str | None) -> Subject:
@@ -201,5 +213,5 @@ class ServiceBase:
         return self._ws_subject(t, scope.contract, scope.workspace, scope.contract_role,
                                 scope.role, **state)
 
-    def _count(self, t: Tx, stmt) -> int:
+    def _count(self, t: Tx, stmt: Select[Any]) -> int:
         return t.s.scalar(select(func.count()).select_from(stmt.subquery())) or 0

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 from sqlalchemy import select
+from sqlmodel import col
 
 from ..actions import CONTRACT_ACTIONS, Subject, offer, refuse
 from ..errors import Conflict
-from ..models import Contract, ContractMember
+from ..models import Contract, ContractMember, ContractRole, ContractStatus
 from ..names import check_name, name_key
+from ..rows import ident
 from ..views import ContractView
 from ..worktime import stop_contract_flows
 from .base import ServiceBase, Tx, reads, writes
@@ -16,12 +20,13 @@ from .base import ServiceBase, Tx, reads, writes
 class ContractService(ServiceBase):
     def _contract_view(self, t: Tx, c: Contract, role: str | None) -> ContractView:
         visible = self._visible_workspace_ids(t, c, role)
-        return ContractView(id=c.id, name=c.name, status=c.status, role=role,
+        return ContractView(id=ident(c), name=c.name, status=cast(ContractStatus, c.status),
+                            role=cast(ContractRole | None, role),
                             created_at=c.created_at, workspaces=self._count(t, visible),
                             offer=offer(self._contract_subject(t, c, role), CONTRACT_ACTIONS))
 
     def _unique_contract_name(self, t: Tx, name: str, exclude: int | None = None) -> None:
-        clash = t.s.scalars(select(Contract).where(Contract.name_key == name_key(name))).first()
+        clash = t.s.scalars(select(Contract).where(col(Contract.name_key) == name_key(name))).first()
         if clash is not None and clash.id != exclude:
             raise Conflict(f"a contract named {clash.name!r} already exists")
 
@@ -35,9 +40,9 @@ class ContractService(ServiceBase):
         contract = Contract(name=name, name_key=name_key(name), created_at=t.now)
         t.s.add(contract)
         t.s.flush()
-        t.s.add(ContractMember(contract_id=contract.id, user_id=t.user.id, role="owner"))
+        t.s.add(ContractMember(contract_id=ident(contract), user_id=t.person_id, role="owner"))
         t.event("contract.created", contract=contract, path=name, detail={"name": name})
-        return ContractView(id=contract.id, name=name, status="active", role="owner",
+        return ContractView(id=ident(contract), name=name, status="active", role="owner",
                             created_at=t.now, workspaces=0, offer=offer(
                                 self._contract_subject(t, contract, "owner"), CONTRACT_ACTIONS))
 
@@ -45,18 +50,18 @@ class ContractService(ServiceBase):
     def list_contracts(self, t: Tx) -> list[ContractView]:
         if t.user is None or t.is_support:
             rows = t.s.execute(
-                select(Contract, ContractMember.role).outerjoin(
+                select(Contract, col(ContractMember.role)).outerjoin(
                     ContractMember,
-                    (ContractMember.contract_id == Contract.id)
-                    & (ContractMember.user_id == (t.user.id if t.user else -1)),
-                ).order_by(Contract.name_key)
+                    (col(ContractMember.contract_id) == col(Contract.id))
+                    & (col(ContractMember.user_id) == (t.user.id if t.user else -1)),
+                ).order_by(col(Contract.name_key))
             ).all()
         else:
             rows = t.s.execute(
-                select(Contract, ContractMember.role)
-                .join(ContractMember, ContractMember.contract_id == Contract.id)
-                .where(ContractMember.user_id == t.user.id)
-                .order_by(Contract.name_key)
+                select(Contract, col(ContractMember.role))
+                .join(ContractMember, col(ContractMember.contract_id) == col(Contract.id))
+                .where(col(ContractMember.user_id) == t.user.id)
+                .order_by(col(Contract.name_key))
             ).all()
         return [self._contract_view(t, c, role) for c, role in rows]
 
@@ -87,7 +92,7 @@ class ContractService(ServiceBase):
         contract.status = "suspended"
         t.s.add(contract)
         t.s.flush()
-        stopped = stop_contract_flows(t.s, contract.id, t.now, t.actor_id)
+        stopped = stop_contract_flows(t.s, ident(contract), t.now, t.actor_id)
         t.event("contract.suspended", contract=contract, path=contract.name,
                 detail={"stopped_flows": len(stopped),
                         "lost_messages": sum(r[1] for r in stopped)})

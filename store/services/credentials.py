@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from ..actions import CREDENTIAL_ACTIONS, offer, refuse
 from ..components import check_credential_fields, component
 from ..errors import ConfirmationRequired, Conflict, InvalidInput, NotFound, RuleViolation
 from ..models import Credential, Flow, FlowStep
 from ..names import check_name, name_key, split_path
+from ..rows import ident
 from ..secrets import MASK
 from ..views import CredentialView
 from .base import ServiceBase, Tx, WsScope, reads, writes
@@ -37,8 +39,8 @@ class CredentialService(ServiceBase):
         c, w, n = split_path(path, 3, "credential")
         scope = self._workspace(t, f"{c}/{w}")
         cred = t.s.scalars(select(Credential).where(
-            Credential.workspace_id == scope.workspace.id,
-            Credential.name_key == name_key(n))).first()
+            col(Credential.workspace_id) == scope.workspace.id,
+            col(Credential.name_key) == name_key(n))).first()
         if cred is None:
             raise NotFound(f"no credential {path!r}")
         return scope, cred
@@ -47,24 +49,25 @@ class CredentialService(ServiceBase):
         used: dict[int, list[str]] = {}
         if cred_ids:
             rows = t.s.execute(
-                select(FlowStep.credential_id, Flow.name).join(Flow, Flow.id == FlowStep.flow_id)
-                .where(FlowStep.credential_id.in_(cred_ids)).order_by(Flow.name_key)).all()
+                select(col(FlowStep.credential_id), col(Flow.name))
+                .join(Flow, col(Flow.id) == col(FlowStep.flow_id))
+                .where(col(FlowStep.credential_id).in_(cred_ids)).order_by(col(Flow.name_key))).all()
             for cid, fname in rows:
                 if fname not in used.setdefault(cid, []):
                     used[cid].append(fname)
         return used
 
     def _views(self, t: Tx, scope: WsScope, creds: list[Credential]) -> list[CredentialView]:
-        used = self._users_of(t, [c.id for c in creds])
+        used = self._users_of(t, [ident(c) for c in creds])
         ids = {c.updated_by_id for c in creds if c.updated_by_id}
         emails = self._emails(t, ids)
         allowed = offer(self._scope_subject(t, scope), CREDENTIAL_ACTIONS)
         return [
             CredentialView(
-                id=c.id, path=f"{scope.path}/{c.name}", name=c.name, component=c.component,
+                id=ident(c), path=f"{scope.path}/{c.name}", name=c.name, component=c.component,
                 fields=sorted(c.fields), masked={f: MASK for f in sorted(c.fields)},
                 updated_at=c.updated_at, updated_by=emails.get(c.updated_by_id),
-                used_by=used.get(c.id, []), offer=allowed,
+                used_by=used.get(ident(c), []), offer=allowed,
             )
             for c in creds
         ]
@@ -79,12 +82,12 @@ class CredentialService(ServiceBase):
         comp = component(component_name)
         check_credential_fields(comp, secrets)
         clash = t.s.scalars(select(Credential).where(
-            Credential.workspace_id == scope.workspace.id,
-            Credential.name_key == name_key(name))).first()
+            col(Credential.workspace_id) == scope.workspace.id,
+            col(Credential.name_key) == name_key(name))).first()
         if clash is not None:
             raise Conflict(f"{scope.path} already has a credential named {clash.name!r}")
         cred = Credential(
-            workspace_id=scope.workspace.id, name=name, name_key=name_key(name),
+            workspace_id=ident(scope.workspace), name=name, name_key=name_key(name),
             component=comp.name, fields=sorted(secrets),
             secret=self.store.sealing_box(t.s).seal(secrets), updated_at=t.now,
             updated_by_id=t.actor_id)
@@ -115,7 +118,7 @@ class CredentialService(ServiceBase):
     def list_credentials(self, t: Tx, ws_path: str) -> list[CredentialView]:
         scope = self._workspace(t, ws_path)
         creds = t.s.scalars(select(Credential).where(
-            Credential.workspace_id == scope.workspace.id).order_by(Credential.name_key)).all()
+            col(Credential.workspace_id) == scope.workspace.id).order_by(col(Credential.name_key))).all()
         return self._views(t, scope, list(creds))
 
     @reads
@@ -139,9 +142,9 @@ class CredentialService(ServiceBase):
         refuse("credential.edit", self._scope_subject(t, scope))
         view = self._views(t, scope, [cred])[0]
         active = t.s.scalars(
-            select(Flow.name).join(FlowStep, FlowStep.flow_id == Flow.id)
-            .where(FlowStep.credential_id == cred.id, Flow.status == "active").distinct()).all()
-        active = sorted(set(active) | set(_older_revision_users(t, scope.workspace.id, cred.id)))
+            select(col(Flow.name)).join(FlowStep, col(FlowStep.flow_id) == col(Flow.id))
+            .where(col(FlowStep.credential_id) == cred.id, col(Flow.status) == "active").distinct()).all()
+        active = sorted(set(active) | set(_older_revision_users(t, ident(scope.workspace), ident(cred))))
         if active:
             raise RuleViolation(
                 f"credential {view.path} is used by active flow"
@@ -163,12 +166,13 @@ def _older_revision_users(t: Tx, workspace_id: int, cred_id: int) -> list[str]:
     uses the credential: deleting it would take it from under them."""
     from ..models import FlowRevision, Message
 
-    pairs = (select(Message.flow_id, Message.revision).join(Flow, Flow.id == Message.flow_id)
-             .where(Flow.workspace_id == workspace_id, Flow.status == "active",
-                    Message.revision != Flow.revision).distinct().subquery())
+    pairs = (select(col(Message.flow_id), col(Message.revision)).join(Flow,
+                                                                      col(Flow.id) == col(Message.flow_id))
+             .where(col(Flow.workspace_id) == workspace_id, col(Flow.status) == "active",
+                    col(Message.revision) != col(Flow.revision)).distinct().subquery())
     rows = t.s.execute(
-        select(Flow.name, FlowRevision.steps).join(Flow, Flow.id == FlowRevision.flow_id)
-        .join(pairs, (FlowRevision.flow_id == pairs.c.flow_id)
-              & (FlowRevision.number == pairs.c.revision))).all()
+        select(col(Flow.name), col(FlowRevision.steps)).join(Flow, col(Flow.id) == col(FlowRevision.flow_id))
+        .join(pairs, (col(FlowRevision.flow_id) == pairs.c.flow_id)
+              & (col(FlowRevision.number) == pairs.c.revision))).all()
     return [name for name, steps in rows
             if any(x.get("credential_id") == cred_id for x in steps or [])]

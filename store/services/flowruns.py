@@ -15,13 +15,26 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+
+from sqlmodel import col
 
 from .. import worktime
 from ..actions import Subject, refusal
 from ..errors import Conflict, InvalidInput, NotFound
-from ..models import FLOW_STATUSES, STOP_REASONS, Contract, Flow, Workspace, WorkspaceMember
+from ..models import (
+    FLOW_STATUSES,
+    STOP_REASONS,
+    Contract,
+    Flow,
+    FlowStatus,
+    Workspace,
+    WorkspaceKind,
+    WorkspaceMember,
+)
 from ..names import name_key, split_path
 from ..permissions import require_writable
+from ..rows import id_col
 from ..views import FlowRunResult, FlowRunView
 from .base import Tx, reads, writes
 from .flowviews import FlowReading
@@ -40,8 +53,8 @@ class _Target:
     id: int
     path: str
     workspace: str  # its workspace's path
-    kind: str
-    status: str
+    kind: WorkspaceKind
+    status: FlowStatus
     stop_reason: str | None
     queued: int
     role: str | None
@@ -108,11 +121,11 @@ class FlowRunService(FlowReading):
                  stop_reason: str | None = None) -> list[int]:
         """The ids of the flows of ``scope`` (a contract or workspace) with that status and
         stop reason: what a list marks at once without reading its rows."""
-        q = self._flow_query(t, scope, None, _choice(status, STATUSES, "status"))
-        q = q.with_only_columns(Flow.id)
+        q = self._flow_query(t, scope, None, _choice(status, STATUSES, "status")).with_only_columns(
+            id_col(Flow.id))
         if stop_reason is not None:
-            q = q.where(Flow.stop_reason == _choice(stop_reason, STOP_REASONS, "stop reason"))
-        return list(t.s.scalars(q.order_by(Flow.id)))
+            q = q.where(col(Flow.stop_reason) == _choice(stop_reason, STOP_REASONS, "stop reason"))
+        return list(t.s.scalars(q.order_by(col(Flow.id))))
 
     # -- the one way flows start and stop at a person's request ---------------------------
     def _run(self, t: Tx, action: str, paths: Sequence[str] | None = None,
@@ -157,8 +170,9 @@ class FlowRunService(FlowReading):
                            lost_messages=sum(r.lost_messages for r in results), done=done)
 
     # -- which flows, and may they -------------------------------------------------------
-    def _targets(self, t: Tx, action: str, paths, ids, scope, status, stop_reason,
-                 kind) -> list[_Target]:
+    def _targets(self, t: Tx, action: str, paths: Sequence[str] | None, ids: Sequence[int] | None,
+                 scope: str | None, status: str | None, stop_reason: str | None,
+                 kind: str | None) -> list[_Target]:
         if action not in ACTIONS:
             raise InvalidInput(f"an action is start, stop or restart, not {action!r}")
         named = bool(paths) or bool(ids)
@@ -171,6 +185,7 @@ class FlowRunService(FlowReading):
         if named:
             targets = self._named(t, list(paths or []), list(ids or []))
         else:
+            assert scope is not None  # neither named nor scoped is refused above
             targets = self._filtered(t, action, scope, _choice(status, STATUSES, "status"),
                                      _choice(stop_reason, STOP_REASONS, "stop reason"),
                                      _choice(kind, KINDS, "workspace kind"))
@@ -192,25 +207,27 @@ class FlowRunService(FlowReading):
             raise type(refused)(f"{x.path}: {refused.message}")
         raise type(refused)(refused.message)
 
-    _COLUMNS = (Flow.id, Flow.name, Flow.name_key, Flow.status, Flow.stop_reason, Flow.queued,
-                Workspace.name, Workspace.kind, Contract, WorkspaceMember.role)
+    _COLUMNS = (col(Flow.id), col(Flow.name), col(Flow.name_key), col(Flow.status), col(Flow.stop_reason),
+                col(Flow.queued),
+                col(Workspace.name), col(Workspace.kind), Contract, col(WorkspaceMember.role))
 
     @staticmethod
-    def _target(row) -> _Target:
+    def _target(row: Sequence[Any]) -> _Target:
         fid, name, _key, status, reason, queued, ws_name, kind, contract, role = row
         ws = f"{contract.name}/{ws_name}"
         return _Target(fid, f"{ws}/{name}", ws, kind, status, reason, queued, role, contract)
 
-    def _filtered(self, t: Tx, action: str, scope: str, status, stop_reason, kind) -> list[_Target]:
+    def _filtered(self, t: Tx, action: str, scope: str, status: str | None, stop_reason: str | None,
+                  kind: str | None) -> list[_Target]:
         if scope.count("/") > 1:
             raise InvalidInput(f"{scope!r} must be CONTRACT or CONTRACT/WORKSPACE")
         q = (self._flow_query(t, scope, None, None).with_only_columns(*self._COLUMNS)
-             .where(Flow.status.in_(picked_statuses(action, status, stop_reason))))
+             .where(col(Flow.status).in_(picked_statuses(action, status, stop_reason))))
         if stop_reason is not None:
-            q = q.where(Flow.stop_reason == stop_reason)
+            q = q.where(col(Flow.stop_reason) == stop_reason)
         if kind is not None:
-            q = q.where(Workspace.kind == kind)
-        q = q.order_by(Contract.name_key, Workspace.name_key, Flow.name_key)
+            q = q.where(col(Workspace.kind) == kind)
+        q = q.order_by(col(Contract.name_key), col(Workspace.name_key), col(Flow.name_key))
         return [self._target(r) for r in t.s.execute(q)]
 
     def _named(self, t: Tx, paths: list[str], ids: list[int]) -> list[_Target]:
@@ -224,7 +241,7 @@ class FlowRunService(FlowReading):
         for (c, w), names in wanted.items():
             rows = t.s.execute(
                 self._flow_query(t, f"{c}/{w}", None, None).with_only_columns(*self._COLUMNS)
-                .where(Flow.name_key.in_({k for _, k in names}))).all()
+                .where(col(Flow.name_key).in_({k for _, k in names}))).all()
             keyed = {r[2]: self._target(r) for r in rows}
             for path, key in names:
                 if key not in keyed:
@@ -234,7 +251,7 @@ class FlowRunService(FlowReading):
         wanted_ids = [int(i) for i in ids]
         for chunk in _chunks(wanted_ids):
             q = (self._flow_query(t, None, None, None).with_only_columns(*self._COLUMNS)
-                 .where(Flow.id.in_(chunk)))
+                 .where(col(Flow.id).in_(chunk)))
             by_id.update((r[0], self._target(r)) for r in t.s.execute(q))
         for fid in wanted_ids:
             if fid not in by_id:

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from .. import flowdefs
 from ..actions import refuse
 from ..components import check_flow_steps, check_setting, component
 from ..errors import Conflict, InvalidInput, NotFound
+from ..flowdefs import Steps
 from ..flowdiff import public
 from ..models import FLOW_TYPES, Credential, Flow, FlowStep, webhook_token
 from ..names import check_name, name_key, split_path
+from ..rows import ident
 from ..text import check_text
 from ..views import FlowView
 from .base import Tx, WsScope, reads, writes
@@ -33,11 +37,11 @@ def parse_step(spec: str) -> tuple[str, str | None]:
 class FlowService(FlowRunService, TimeLeftReading):
     # -- reading ---------------------------------------------------------------
     @reads
-    def list_flows(self, t: Tx, scope: str | None = None, **page) -> list[FlowView]:
+    def list_flows(self, t: Tx, /, scope: str | None = None, **page: Any) -> list[FlowView]:
         return self._page(t, scope, **page)
 
     @reads
-    def count_flows(self, t: Tx, scope: str | None = None, **filters) -> int:
+    def count_flows(self, t: Tx, /, scope: str | None = None, **filters: Any) -> int:
         return self._count_flows(t, scope, **filters)
 
     @reads
@@ -66,11 +70,11 @@ class FlowService(FlowRunService, TimeLeftReading):
         """Fresh views of flows already on screen (those the caller may still see)."""
         if not ids:
             return {}
-        q = self._flow_query(t, None, None, None).where(Flow.id.in_(ids))
+        q = self._flow_query(t, None, None, None).where(col(Flow.id).in_(ids))
         return {f.id: self._flow_view(t, f, c, w, [], role) for f, w, c, role in t.s.execute(q)}
 
     # -- changing --------------------------------------------------------------
-    def _editable(self, t: Tx, path: str, action: str = "flow.edit", **state
+    def _editable(self, t: Tx, path: str, action: str = "flow.edit", **state: Any
                   ) -> tuple[WsScope, Flow]:
         """The flow at ``path``, if the caller may do ``action`` to it now (else the refusal)."""
         scope, flow = self._flow(t, path)
@@ -87,8 +91,8 @@ class FlowService(FlowRunService, TimeLeftReading):
         if not comp.takes_credential:
             raise InvalidInput(f"step {position} ({comp.name}) takes no credential")
         cred = t.s.scalars(select(Credential).where(
-            Credential.workspace_id == scope.workspace.id,
-            Credential.name_key == name_key(cred_name))).first()
+            col(Credential.workspace_id) == scope.workspace.id,
+            col(Credential.name_key) == name_key(cred_name))).first()
         if cred is None:
             raise NotFound(f"step {position}: no credential {cred_name!r} in {scope.path}")
         if cred.component != comp.name:
@@ -104,24 +108,24 @@ class FlowService(FlowRunService, TimeLeftReading):
         scope = self._workspace(t, f"{c}/{w}")
         refuse("flow.create", self._scope_subject(t, scope))
         name = check_name(n, "flow name")
-        if t.s.scalars(select(Flow).where(Flow.workspace_id == scope.workspace.id,
-                                          Flow.name_key == name_key(name))).first():
+        if t.s.scalars(select(Flow).where(col(Flow.workspace_id) == scope.workspace.id,
+                                          col(Flow.name_key) == name_key(name))).first():
             raise Conflict(f"{scope.path} already has a flow named {name!r}")
         steps = list(steps or [("webhook", None)])
         comps = check_flow_steps([comp_name for comp_name, _ in steps])
         resolved = [(comp.name, self._resolve_credential(t, scope, comp.name, cred_name, i))
                     for i, (comp, (_, cred_name)) in enumerate(zip(comps, steps, strict=True),
                                                               start=1)]
-        flow = Flow(workspace_id=scope.workspace.id, name=name, name_key=name_key(name),
+        flow = Flow(workspace_id=ident(scope.workspace), name=name, name_key=name_key(name),
                     type="realtime" if realtime else "ordinary", created_at=t.now,
                     created_by_id=t.actor_id)
         t.s.add(flow)
         t.s.flush()
         for i, (comp_name, cred_id) in enumerate(resolved, start=1):
-            t.s.add(FlowStep(flow_id=flow.id, position=i, component=comp_name,
+            t.s.add(FlowStep(flow_id=ident(flow), position=i, component=comp_name,
                              credential_id=cred_id, settings={}))
         t.s.flush()
-        flowdefs.first(t, flow, flowdefs.current_steps(t.s, flow.id), "created")
+        flowdefs.first(t, flow, flowdefs.current_steps(t.s, ident(flow)), "created")
         t.event("flow.created", flow=flow, path=f"{scope.path}/{name}",
                 detail={"type": flow.type, "steps": [c for c, _ in resolved], "revision": 1})
         return self._full_view(t, scope, flow)
@@ -153,7 +157,7 @@ class FlowService(FlowRunService, TimeLeftReading):
         if flow.type == flow_type:
             raise Conflict(f"flow {scope.path}/{flow.name} is already {flow_type}")
         old = flow.type
-        number = flowdefs.commit(t, flow, flowdefs.current_steps(t.s, flow.id), flow_type,
+        number = flowdefs.commit(t, flow, flowdefs.current_steps(t.s, ident(flow)), flow_type,
                                  f"type {old} → {flow_type}")
         t.event("flow.changed", flow=flow, path=f"{scope.path}/{flow.name}",
                 detail={"revision": number, "change": f"type {old} → {flow_type}",
@@ -163,10 +167,10 @@ class FlowService(FlowRunService, TimeLeftReading):
     @writes
     def set_step(self, t: Tx, path: str, position: int, key: str, value: str) -> FlowView:
         scope, flow = self._editable(t, path)
-        step = t.s.scalars(select(FlowStep).where(FlowStep.flow_id == flow.id,
-                                                  FlowStep.position == position)).first()
+        step = t.s.scalars(select(FlowStep).where(col(FlowStep.flow_id) == flow.id,
+                                                  col(FlowStep.position) == position)).first()
         if step is None:
-            count = len(t.s.scalars(select(FlowStep.id).where(FlowStep.flow_id == flow.id)).all())
+            count = len(t.s.scalars(select(col(FlowStep.id)).where(col(FlowStep.flow_id) == flow.id)).all())
             raise NotFound(f"flow {scope.path}/{flow.name} has no step {position} "
                            f"(it has {count})")
         refuse("step.settings", self._scope_subject(t, scope, step=position,
@@ -177,7 +181,7 @@ class FlowService(FlowRunService, TimeLeftReading):
         check_setting(component(step.component), key, value)
         if step.component == "http" and key == "method":
             value = value.upper()
-        steps = flowdefs.current_steps(t.s, flow.id)
+        steps = flowdefs.current_steps(t.s, ident(flow))
         steps[position - 1]["settings"][key] = value
         shown = json.dumps(public(value), ensure_ascii=False)
         shown = shown if len(shown) <= 60 else shown[:59] + "…"
@@ -185,11 +189,11 @@ class FlowService(FlowRunService, TimeLeftReading):
                      {"step": position, "component": step.component, "setting": key})
         return self._full_view(t, scope, flow)
 
-    def _edited(self, t: Tx, scope: WsScope, flow: Flow, steps, change: str,
-                extra: dict | None = None) -> int | None:
+    def _edited(self, t: Tx, scope: WsScope, flow: Flow, steps: Steps, change: str,
+                extra: dict[str, Any] | None = None) -> int | None:
         """One edit as the flow's next revision, with its ``flow.changed`` event; an edit
         that changes nothing makes no revision (None)."""
-        current = flowdefs.current_steps(t.s, flow.id)
+        current = flowdefs.current_steps(t.s, ident(flow))
         if flowdefs.same(flow, steps, flow.type, current):
             return None
         number = flowdefs.commit(t, flow, steps, flow.type, change, current)
@@ -201,15 +205,15 @@ class FlowService(FlowRunService, TimeLeftReading):
     def set_step_credential(self, t: Tx, path: str, position: int,
                             credential: str | None) -> FlowView:
         scope, flow = self._editable(t, path)
-        step = t.s.scalars(select(FlowStep).where(FlowStep.flow_id == flow.id,
-                                                  FlowStep.position == position)).first()
+        step = t.s.scalars(select(FlowStep).where(col(FlowStep.flow_id) == flow.id,
+                                                  col(FlowStep.position) == position)).first()
         if step is None:
             raise NotFound(f"flow {scope.path}/{flow.name} has no step {position}")
         if credential is not None:
             refuse("step.credential", self._scope_subject(t, scope, step=position,
                                                           component=step.component))
         cred_id = self._resolve_credential(t, scope, step.component, credential, position)
-        steps = flowdefs.current_steps(t.s, flow.id)
+        steps = flowdefs.current_steps(t.s, ident(flow))
         before = steps[position - 1]["credential"]
         steps[position - 1].update(credential_id=cred_id,
                                    credential=self._credential_name(t, cred_id))
@@ -223,7 +227,7 @@ class FlowService(FlowRunService, TimeLeftReading):
     @staticmethod
     def _credential_name(t: Tx, cred_id: int | None) -> str | None:
         return None if cred_id is None else t.s.scalar(
-            select(Credential.name).where(Credential.id == cred_id))
+            select(col(Credential.name)).where(col(Credential.id) == cred_id))
 
     @writes
     def copy_flow(self, t: Tx, path: str, target: str, mapping: dict[str, str] | None = None,
@@ -232,10 +236,10 @@ class FlowService(FlowRunService, TimeLeftReading):
         src_scope, flow = self._flow(t, path)
         dst = self._other_workspace(t, src_scope, path, target, "flow.copy", "copied")
         name = check_name(new_name or flow.name, "flow name")
-        if t.s.scalars(select(Flow).where(Flow.workspace_id == dst.workspace.id,
-                                          Flow.name_key == name_key(name))).first():
+        if t.s.scalars(select(Flow).where(col(Flow.workspace_id) == dst.workspace.id,
+                                          col(Flow.name_key) == name_key(name))).first():
             raise Conflict(f"{dst.path} already has a flow named {name!r}")
-        steps, mapped = self._map_credentials(t, path, flowdefs.current_steps(t.s, flow.id),
+        steps, mapped = self._map_credentials(t, path, flowdefs.current_steps(t.s, ident(flow)),
                                               dst, mapping)
         copy = self._new_copy(t, dst, name, flow.type, steps,
                               f"copied from {src_scope.path}/{flow.name} revision {flow.revision}")
@@ -257,8 +261,8 @@ class FlowService(FlowRunService, TimeLeftReading):
         refuse(action, self._scope_subject(t, dst))
         return dst
 
-    def _map_credentials(self, t: Tx, path: str, steps: list[dict], dst: WsScope,
-                         mapping: dict[str, str] | None) -> tuple[list[dict], dict[str, str]]:
+    def _map_credentials(self, t: Tx, path: str, steps: Steps, dst: WsScope,
+                         mapping: dict[str, str] | None) -> tuple[Steps, dict[str, str]]:
         """The steps with each credential replaced by its match in ``dst`` (by name, or as
         ``mapping`` says); refused, naming the step, where there is none. A credential
         never crosses a workspace: only the target's own ids come back."""
@@ -269,13 +273,14 @@ class FlowService(FlowRunService, TimeLeftReading):
             raise InvalidInput(f"--credential {unknown[0]!r}: no step of {path} uses a credential "
                                "by that name")
         targets = {name_key(c.name): c for c in t.s.scalars(select(Credential).where(
-            Credential.workspace_id == dst.workspace.id)).all()}
+            col(Credential.workspace_id) == dst.workspace.id)).all()}
         out, mapped = [], {}
         for pos, x in enumerate(steps, start=1):
             if x["credential_id"] is None or not x["credential"]:
                 out.append(flowdefs.step(x["component"], None, None, x["settings"]))
                 continue
-            cred, comp = x["credential"], x["component"]
+            cred: str = x["credential"]
+            comp = x["component"]
             wanted = mapping.get(name_key(cred), cred)
             match = targets.get(name_key(wanted))
             if match is None or match.component != comp:
@@ -288,15 +293,15 @@ class FlowService(FlowRunService, TimeLeftReading):
             out.append(flowdefs.step(comp, match.id, match.name, x["settings"]))
         return out, mapped
 
-    def _new_copy(self, t: Tx, dst: WsScope, name: str, flow_type: str, steps: list[dict],
+    def _new_copy(self, t: Tx, dst: WsScope, name: str, flow_type: str, steps: Steps,
                   change: str) -> Flow:
         """A new inactive flow in ``dst`` with ``steps`` (already mapped), at revision 1."""
-        copy = Flow(workspace_id=dst.workspace.id, name=name, name_key=name_key(name),
+        copy = Flow(workspace_id=ident(dst.workspace), name=name, name_key=name_key(name),
                     type=flow_type, created_at=t.now, created_by_id=t.actor_id)
         t.s.add(copy)
         t.s.flush()
         for pos, x in enumerate(steps, start=1):
-            t.s.add(FlowStep(flow_id=copy.id, position=pos, component=x["component"],
+            t.s.add(FlowStep(flow_id=ident(copy), position=pos, component=x["component"],
                              credential_id=x["credential_id"], settings=dict(x["settings"])))
         t.s.flush()
         flowdefs.first(t, copy, steps, change)
@@ -306,8 +311,8 @@ class FlowService(FlowRunService, TimeLeftReading):
     def rotate_webhook(self, t: Tx, path: str) -> FlowView:
         """A new webhook token for the flow; the old one stops answering at once."""
         scope, flow = self._editable(t, path)
-        trigger = t.s.scalar(select(FlowStep.component).where(FlowStep.flow_id == flow.id,
-                                                              FlowStep.position == 1))
+        trigger = t.s.scalar(select(col(FlowStep.component)).where(col(FlowStep.flow_id) == flow.id,
+                                                              col(FlowStep.position) == 1))
         if trigger != "webhook":
             raise InvalidInput(f"flow {scope.path}/{flow.name} is not triggered by a webhook")
         flow.webhook_token = webhook_token()
@@ -315,9 +320,3 @@ class FlowService(FlowRunService, TimeLeftReading):
         t.s.flush()
         t.event("flow.webhook_rotated", flow=flow, path=f"{scope.path}/{flow.name}", detail={})
         return self._full_view(t, scope, flow)
-
-    def workspaces_for_copy(self, path: str) -> list[str]:
-        """Other workspaces of the flow's contract the caller could copy into."""
-        contract = split_path(path, 3, "flow")[0]
-        return [w.path for w in self.list_workspaces(contract)  # type: ignore[attr-defined]
-                if w.may("flow.copy") and w.path != "/".join(path.split("/")[:2])]

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import delete, func, select
+from sqlmodel import col
 
-from ..actions import offer, refuse
+from ..actions import NO_OFFER, Offer, offer, refuse
 from ..errors import Conflict, InvalidInput, NotFound, RuleViolation
 from ..models import (
     CONTRACT_ROLES,
@@ -18,8 +19,14 @@ from ..models import (
     WorkspaceMember,
 )
 from ..names import check_email
+from ..rows import ident, touched
 from ..views import MemberView
 from .base import ServiceBase, Tx, WsScope, reads, writes
+
+
+def _view(user: User, role: str, allowed: Offer = NO_OFFER) -> MemberView:
+    return MemberView(email=user.email, name=user.name, role=role, support=user.support,
+                      offer=allowed)
 
 
 def _role(role: str, allowed: tuple[str, ...], where: str) -> str:
@@ -32,7 +39,7 @@ def _role(role: str, allowed: tuple[str, ...], where: str) -> str:
 class MemberService(ServiceBase):
     def _registered(self, t: Tx, email: str) -> User:
         email = check_email(email)
-        user = t.s.scalars(select(User).where(User.email == email)).first()
+        user = t.s.scalars(select(User).where(col(User.email) == email)).first()
         if user is None:
             raise NotFound(f"no registered user {email}")
         return user
@@ -43,7 +50,7 @@ class MemberService(ServiceBase):
         refuse("contract.members", self._contract_subject(t, contract, role))
         # one change of a contract's members at a time (PostgreSQL: a row lock; SQLite's
         # writes are serial already), so two owners leaving at once cannot leave none
-        t.s.execute(select(Contract.id).where(Contract.id == contract.id).with_for_update())
+        t.s.execute(select(col(Contract.id)).where(col(Contract.id) == contract.id).with_for_update())
         return contract
 
     def _member(self, t: Tx, model: type[ContractMember] | type[WorkspaceMember], key: int,
@@ -55,28 +62,36 @@ class MemberService(ServiceBase):
             raise NotFound(f"{user.email} is not a member of {where}")
         return user, member
 
+    def _join(self, t: Tx, model: type[ContractMember] | type[WorkspaceMember], key: int,
+              user: User, role: str, where: str, kind: str, **event: Any) -> MemberView:
+        """Make ``user`` a member (of the contract or workspace ``key``) with ``role``, and
+        record ``kind``; refused when they are one already."""
+        if t.s.get(model, (key, user.id)) is not None:
+            raise Conflict(f"{user.email} is already a member of {where}")
+        t.s.add(ContractMember(contract_id=key, user_id=ident(user), role=role)
+                if model is ContractMember
+                else WorkspaceMember(workspace_id=key, user_id=ident(user), role=role))
+        t.event(kind, path=where, detail={"email": user.email, "role": role}, **event)
+        return _view(user, role)
+
     def _owners(self, t: Tx, contract_id: int) -> int:
         return t.s.scalar(select(func.count()).where(
-            ContractMember.contract_id == contract_id, ContractMember.role == "owner")) or 0
+            col(ContractMember.contract_id) == contract_id, col(ContractMember.role) == "owner")) or 0
 
     @writes
     def invite_member(self, t: Tx, contract_name: str, email: str, role: str) -> MemberView:
         contract = self._contract_for_members(t, contract_name)
         role = _role(role, CONTRACT_ROLES, "contract")
         user = self._registered(t, email)
-        if t.s.get(ContractMember, (contract.id, user.id)) is not None:
-            raise Conflict(f"{user.email} is already a member of {contract.name}")
-        t.s.add(ContractMember(contract_id=contract.id, user_id=user.id, role=role))
-        t.event("member.invited", contract=contract, path=contract.name,
-                detail={"email": user.email, "role": role})
-        return MemberView(email=user.email, name=user.name, role=role, support=user.support)
+        return self._join(t, ContractMember, ident(contract), user, role, contract.name,
+                          "member.invited", contract=contract)
 
     @writes
     def set_member_role(self, t: Tx, contract_name: str, email: str, role: str) -> MemberView:
         contract = self._contract_for_members(t, contract_name)
         role = _role(role, CONTRACT_ROLES, "contract")
-        user, member = self._member(t, ContractMember, contract.id, email, contract.name)
-        if member.role == "owner" and role != "owner" and self._owners(t, contract.id) == 1:
+        user, member = self._member(t, ContractMember, ident(contract), email, contract.name)
+        if member.role == "owner" and role != "owner" and self._owners(t, ident(contract)) == 1:
             raise RuleViolation(
                 f"{user.email} is the last owner of {contract.name}; make another member "
                 "owner first"
@@ -85,20 +100,20 @@ class MemberService(ServiceBase):
         t.s.add(member)
         t.event("member.role_changed", contract=contract, path=contract.name,
                 detail={"email": user.email, "from": old, "to": role})
-        return MemberView(email=user.email, name=user.name, role=role, support=user.support)
+        return _view(user, role)
 
     @writes
     def remove_member(self, t: Tx, contract_name: str, email: str) -> None:
         contract = self._contract_for_members(t, contract_name)
-        user, member = self._member(t, ContractMember, contract.id, email, contract.name)
-        if member.role == "owner" and self._owners(t, contract.id) == 1:
+        user, member = self._member(t, ContractMember, ident(contract), email, contract.name)
+        if member.role == "owner" and self._owners(t, ident(contract)) == 1:
             raise RuleViolation(
                 f"{user.email} is the last owner of {contract.name} and cannot be removed"
             )
-        ws_ids = select(Workspace.id).where(Workspace.contract_id == contract.id)
-        dropped = t.s.execute(delete(WorkspaceMember).where(
-            WorkspaceMember.user_id == user.id, WorkspaceMember.workspace_id.in_(ws_ids)),
-            execution_options={"synchronize_session": False}).rowcount
+        ws_ids = select(col(Workspace.id)).where(col(Workspace.contract_id) == contract.id)
+        dropped = touched(t.s.execute(delete(WorkspaceMember).where(
+            col(WorkspaceMember.user_id) == user.id, col(WorkspaceMember.workspace_id).in_(ws_ids)),
+            execution_options={"synchronize_session": False}))
         t.s.delete(member)
         t.event("member.removed", contract=contract, path=contract.name,
                 detail={"email": user.email, "role": member.role,
@@ -108,11 +123,11 @@ class MemberService(ServiceBase):
     def list_members(self, t: Tx, contract_name: str) -> list[MemberView]:
         contract, role = self._contract(t, contract_name)
         rows = t.s.execute(
-            select(User, ContractMember.role).join(ContractMember, ContractMember.user_id == User.id)
-            .where(ContractMember.contract_id == contract.id).order_by(User.email)).all()
+            select(User, col(ContractMember.role)).join(ContractMember,
+                                                        col(ContractMember.user_id) == col(User.id))
+            .where(col(ContractMember.contract_id) == contract.id).order_by(col(User.email))).all()
         allowed = offer(self._contract_subject(t, contract, role), ("contract.members",))
-        return [MemberView(email=u.email, name=u.name, role=r, support=u.support, offer=allowed)
-                for u, r in rows]
+        return [_view(u, r, allowed) for u, r in rows]
 
     # -- workspace members ---------------------------------------------------
     def _ws_for_members(self, t: Tx, path: str) -> WsScope:
@@ -130,28 +145,24 @@ class MemberService(ServiceBase):
                 f"{user.email} is not a member of contract {scope.contract.name}; "
                 "a contract owner must invite them first"
             )
-        if t.s.get(WorkspaceMember, (scope.workspace.id, user.id)) is not None:
-            raise Conflict(f"{user.email} is already a member of {scope.path}")
-        t.s.add(WorkspaceMember(workspace_id=scope.workspace.id, user_id=user.id, role=role))
-        t.event("workspace.member_added", workspace=scope.workspace, path=scope.path,
-                detail={"email": user.email, "role": role})
-        return MemberView(email=user.email, name=user.name, role=role, support=user.support)
+        return self._join(t, WorkspaceMember, ident(scope.workspace), user, role, scope.path,
+                          "workspace.member_added", workspace=scope.workspace)
 
     @writes
     def set_workspace_member_role(self, t: Tx, path: str, email: str, role: str) -> MemberView:
         scope = self._ws_for_members(t, path)
         role = _role(role, WORKSPACE_ROLES, "workspace")
-        user, member = self._member(t, WorkspaceMember, scope.workspace.id, email, scope.path)
+        user, member = self._member(t, WorkspaceMember, ident(scope.workspace), email, scope.path)
         old, member.role = member.role, role
         t.s.add(member)
         t.event("workspace.member_role_changed", workspace=scope.workspace, path=scope.path,
                 detail={"email": user.email, "from": old, "to": role})
-        return MemberView(email=user.email, name=user.name, role=role, support=user.support)
+        return _view(user, role)
 
     @writes
     def remove_workspace_member(self, t: Tx, path: str, email: str) -> None:
         scope = self._ws_for_members(t, path)
-        user, member = self._member(t, WorkspaceMember, scope.workspace.id, email, scope.path)
+        user, member = self._member(t, WorkspaceMember, ident(scope.workspace), email, scope.path)
         t.s.delete(member)
         t.event("workspace.member_removed", workspace=scope.workspace, path=scope.path,
                 detail={"email": user.email, "role": member.role})
@@ -160,9 +171,8 @@ class MemberService(ServiceBase):
     def list_workspace_members(self, t: Tx, path: str) -> list[MemberView]:
         scope = self._workspace(t, path)
         rows = t.s.execute(
-            select(User, WorkspaceMember.role)
-            .join(WorkspaceMember, WorkspaceMember.user_id == User.id)
-            .where(WorkspaceMember.workspace_id == scope.workspace.id).order_by(User.email)).all()
+            select(User, col(WorkspaceMember.role))
+            .join(WorkspaceMember, col(WorkspaceMember.user_id) == col(User.id))
+            .where(col(WorkspaceMember.workspace_id) == scope.workspace.id).order_by(col(User.email))).all()
         allowed = offer(self._scope_subject(t, scope), ("workspace.members",))
-        return [MemberView(email=u.email, name=u.name, role=r, support=u.support, offer=allowed)
-                for u, r in rows]
+        return [_view(u, r, allowed) for u, r in rows]

@@ -6,15 +6,15 @@ import json
 from typing import Any
 
 from sqlalchemy import insert, update
+from sqlmodel import col
 
 from ..actions import refuse
 from ..clock import iso
 from ..errors import Conflict, InvalidInput, QuotaExceeded
 from ..models import Flow, Message
-from ..policy import queue_cap
+from ..policy import MAX_SEND, queue_cap
+from ..rows import touched
 from .base import ServiceBase, Tx, writes
-
-MAX_SEND = 100_000
 
 
 def parse_payload(text: str | None) -> Any:
@@ -29,11 +29,11 @@ def parse_payload(text: str | None) -> Any:
 def reserve(t: Tx, flow: Flow, kind: str, count: int, path: str) -> None:
     """Take room for ``count`` messages in an active flow, atomically, or refuse."""
     cap = queue_cap(kind)
-    taken = t.s.execute(
-        update(Flow).where(Flow.id == flow.id, Flow.status == "active",
-                           Flow.queued + count <= cap)
-        .values(queued=Flow.queued + count), execution_options={"synchronize_session": False},
-    ).rowcount
+    taken = touched(t.s.execute(
+        update(Flow).where(col(Flow.id) == flow.id, col(Flow.status) == "active",
+                           col(Flow.queued) + count <= cap)
+        .values(queued=col(Flow.queued) + count), execution_options={"synchronize_session": False},
+    ))
     if taken == 1:
         return
     t.s.refresh(flow)

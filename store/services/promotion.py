@@ -14,13 +14,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlmodel import col
 
 from .. import flowdefs
 from ..errors import Conflict
+from ..flowdefs import Steps
 from ..flowdiff import Difference, diff, same_shape
 from ..models import Flow, FlowStep, Workspace
 from ..names import name_key
-from ..permissions import PROMOTE_FLOWS
+from ..rows import ident
 from ..views import PromotionView
 from .base import Tx, WsScope, reads, writes
 from .revisions import RevisionService
@@ -32,7 +34,7 @@ class _Plan:
     flow: Flow
     dst: WsScope
     target: Flow | None
-    steps: list[dict]
+    steps: Steps
     differences: list[Difference]
 
     @property
@@ -48,14 +50,14 @@ class PromotionService(RevisionService):
     def _promotion_plan(self, t: Tx, path: str, target: str, mapping: dict[str, str] | None) -> _Plan:
         src, flow = self._flow(t, path)
         dst = self._other_workspace(t, src, path, target, "flow.promote", "promoted")
-        existing = t.s.scalars(select(Flow).where(Flow.workspace_id == dst.workspace.id,
-                                                  Flow.name_key == flow.name_key)).first()
-        steps, _ = self._map_credentials(t, path, flowdefs.current_steps(t.s, flow.id), dst,
+        existing = t.s.scalars(select(Flow).where(col(Flow.workspace_id) == dst.workspace.id,
+                                                  col(Flow.name_key) == flow.name_key)).first()
+        steps, _ = self._map_credentials(t, path, flowdefs.current_steps(t.s, ident(flow)), dst,
                                          mapping)
         if existing is None:
             differences = diff(None, [], flow.type, steps)
         else:
-            differences = diff(existing.type, flowdefs.current_steps(t.s, existing.id),
+            differences = diff(existing.type, flowdefs.current_steps(t.s, ident(existing)),
                                flow.type, steps)
         return _Plan(src, flow, dst, existing, steps, differences)
 
@@ -104,23 +106,23 @@ class PromotionService(RevisionService):
         if not ids:
             return {}
         mine = {fid: (key, ftype) for fid, key, ftype in t.s.execute(
-            select(Flow.id, Flow.name_key, Flow.type)
-            .where(Flow.id.in_(ids), Flow.workspace_id == ws.workspace.id))}
+            select(col(Flow.id), col(Flow.name_key), col(Flow.type))
+            .where(col(Flow.id).in_(ids), col(Flow.workspace_id) == ws.workspace.id))}
         if not mine:
             return {}
         visible = self._visible_workspace_ids(t, ws.contract, ws.contract_role)
         others = t.s.execute(
-            select(Flow.id, Flow.name_key, Flow.type, Workspace.name)
-            .join(Workspace, Workspace.id == Flow.workspace_id)
-            .where(Workspace.contract_id == ws.contract.id, Workspace.id != ws.workspace.id,
-                   Workspace.id.in_(visible),
-                   Flow.name_key.in_({key for key, _ in mine.values()}))).all()
+            select(col(Flow.id), col(Flow.name_key), col(Flow.type), col(Workspace.name))
+            .join(Workspace, col(Workspace.id) == col(Flow.workspace_id))
+            .where(col(Workspace.contract_id) == ws.contract.id, col(Workspace.id) != ws.workspace.id,
+                   col(Workspace.id).in_(visible),
+                   col(Flow.name_key).in_({key for key, _ in mine.values()}))).all()
         if not others:
             return {}
-        steps: dict[int, list[dict]] = {}
+        steps: dict[int, Steps] = {}
         for fs in t.s.scalars(select(FlowStep).where(
-                FlowStep.flow_id.in_([*mine, *(o[0] for o in others)]))
-                .order_by(FlowStep.flow_id, FlowStep.position)):
+                col(FlowStep.flow_id).in_([*mine, *(o[0] for o in others)]))
+                .order_by(col(FlowStep.flow_id), col(FlowStep.position))):
             steps.setdefault(fs.flow_id, []).append(
                 {"component": fs.component, "credential": fs.credential_id is not None,
                  "settings": fs.settings or {}})
@@ -131,10 +133,3 @@ class PromotionService(RevisionService):
                                                   steps.get(oid, [])):
                     marks.setdefault(fid, []).append(f"{ws.contract.name}/{wname}")
         return {fid: sorted(paths, key=name_key) for fid, paths in marks.items()}
-
-    def workspaces_for_promotion(self, path: str) -> list[str]:
-        """Other workspaces of the flow's contract the caller could promote it into."""
-        contract = path.split("/")[0]
-        here = "/".join(path.split("/")[:2])
-        return [w.path for w in self.list_workspaces(contract)  # type: ignore[attr-defined]
-                if w.role in PROMOTE_FLOWS.roles and w.path != here]

@@ -9,13 +9,18 @@ revision they entered with.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
+from sqlmodel import col
 
 from .. import flowdefs
 from ..components import component
 from ..errors import Conflict, InvalidInput, NotFound
+from ..flowdefs import Steps
 from ..flowdiff import Difference, diff
 from ..models import Credential, Flow, FlowRevision, User
+from ..rows import ident
 from ..views import FlowView, RevisionView
 from .base import Tx, reads, writes
 from .flows import FlowService, parse_step
@@ -23,7 +28,7 @@ from .flows import FlowService, parse_step
 TRIGGER_RULE = "step 1 is the flow's only trigger"
 
 
-def _position(n: int, steps: list, path: str, what: str = "step") -> int:
+def _position(n: int, steps: Steps, path: str, what: str = "step") -> int:
     if not isinstance(n, int) or not 1 <= n <= len(steps):
         raise NotFound(f"flow {path} has no {what} {n} (it has {len(steps)} steps)")
     return n
@@ -38,7 +43,7 @@ class RevisionService(FlowService):
         scope, flow = self._editable(t, path, "flow.edit")
         comp_name, cred_name = parse_step(spec) if isinstance(spec, str) else spec
         comp = component(comp_name)
-        steps = flowdefs.current_steps(t.s, flow.id)
+        steps = flowdefs.current_steps(t.s, ident(flow))
         full = f"{scope.path}/{flow.name}"
         pos = len(steps) + 1 if at is None else at
         if not isinstance(pos, int) or not 1 <= pos <= len(steps) + 1:
@@ -58,7 +63,7 @@ class RevisionService(FlowService):
     @writes
     def remove_step(self, t: Tx, path: str, n: int) -> FlowView:
         scope, flow = self._editable(t, path, "flow.edit")
-        steps = flowdefs.current_steps(t.s, flow.id)
+        steps = flowdefs.current_steps(t.s, ident(flow))
         full = f"{scope.path}/{flow.name}"
         _position(n, steps, full)
         if n == 1:
@@ -71,7 +76,7 @@ class RevisionService(FlowService):
     @writes
     def move_step(self, t: Tx, path: str, n: int, to: int) -> FlowView:
         scope, flow = self._editable(t, path, "flow.edit")
-        steps = flowdefs.current_steps(t.s, flow.id)
+        steps = flowdefs.current_steps(t.s, ident(flow))
         full = f"{scope.path}/{flow.name}"
         _position(n, steps, full)
         _position(to, steps, full, "position")
@@ -93,18 +98,18 @@ class RevisionService(FlowService):
         """Every revision of the flow, newest first."""
         _, flow = self._flow(t, path)
         rows = t.s.execute(
-            select(FlowRevision, User.email).outerjoin(User, User.id == FlowRevision.by_id)
-            .where(FlowRevision.flow_id == flow.id).order_by(FlowRevision.number.desc())).all()
+            select(FlowRevision, col(User.email)).outerjoin(User, col(User.id) == col(FlowRevision.by_id))
+            .where(col(FlowRevision.flow_id) == flow.id).order_by(col(FlowRevision.number).desc())).all()
         return [RevisionView(revision=r.number, at=r.at, by=email or "system", change=r.change,
                              type=r.type, steps=[_public_step(x) for x in r.steps])
                 for r, email in rows]
 
     def _definition(self, t: Tx, flow: Flow, number: int | None, path: str
-                    ) -> tuple[str, list[dict]]:
+                    ) -> tuple[str, Steps]:
         """A revision's type and steps (None: the current one, credentials named as now)."""
         if number is None or number == flow.revision:
-            return flow.type, flowdefs.current_steps(t.s, flow.id)
-        rev = flowdefs.revision(t.s, flow.id, number)
+            return flow.type, flowdefs.current_steps(t.s, ident(flow))
+        rev = flowdefs.revision(t.s, ident(flow), number)
         if rev is None:
             raise NotFound(f"flow {path} has no revision {number} (it is at {flow.revision})")
         return rev.type, [dict(x) for x in rev.steps]
@@ -123,8 +128,8 @@ class RevisionService(FlowService):
         full = f"{scope.path}/{flow.name}"
         if other is not None:
             _, flow2 = self._flow(t, other)
-            return diff(flow.type, flowdefs.current_steps(t.s, flow.id), flow2.type,
-                        flowdefs.current_steps(t.s, flow2.id))
+            return diff(flow.type, flowdefs.current_steps(t.s, ident(flow)), flow2.type,
+                        flowdefs.current_steps(t.s, ident(flow2)))
         if revision is None:
             if flow.revision == 1:
                 return []
@@ -168,7 +173,7 @@ class RevisionService(FlowService):
                            f"{flow_type}; stop it first (a running flow keeps its type)")
 
 
-def _public_step(x: dict) -> dict:
+def _public_step(x: dict[str, Any]) -> dict[str, Any]:
     """A step of a revision as history shows it (no ids; settings as a diff shows them)."""
     from ..flowdiff import shown
 

@@ -7,34 +7,31 @@ messages takes the owner, admin or integrator role in the workspace.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
+from sqlmodel import col
 
 from ..actions import refuse
 from ..errors import Conflict, InvalidInput, NotFound
 from ..models import Event, Flow, FlowRevision, Message
-from ..policy import THROUGHPUT_RATE_MINUTES
+from ..policy import THROUGHPUT_KEEP, THROUGHPUT_RATE_MINUTES, list_rows
+from ..rows import id_col, ident
 from ..runtime import throughput
 from ..views import ExecutionView, FailedMessageView
 from .base import Tx, reads, writes
 from .flowviews import FlowReading
 
 EXECUTION_KINDS = ("execution.succeeded", "execution.retrying", "execution.failed")
-MAX_LIMIT = 10_000
-MAX_MINUTES = 24 * 60
-
-
-def _limit(limit: int) -> int:
-    if not isinstance(limit, int) or limit < 1 or limit > MAX_LIMIT:
-        raise InvalidInput(f"--limit must be between 1 and {MAX_LIMIT:,}")
-    return limit
+#: Throughput is kept per minute for THROUGHPUT_KEEP: a series reaches that far back.
+MAX_MINUTES = int(THROUGHPUT_KEEP / timedelta(minutes=1))
 
 
 def execution_view(e: Event) -> ExecutionView:
     d: dict[str, Any] = dict(e.detail or {})
     outcome = d.get("outcome") or e.kind.split(".", 1)[-1]
-    return ExecutionView(id=e.id, at=e.at, message=d.get("message"), step=d.get("step"),
+    return ExecutionView(id=ident(e), at=e.at, message=d.get("message"), step=d.get("step"),
                          component=d.get("component"), outcome=outcome, status=d.get("status"),
                          ms=d.get("ms"), attempt=d.get("attempt"), error=d.get("error"))
 
@@ -46,26 +43,27 @@ class RuntimeService(FlowReading):
         """The flow's latest step runs, newest first (from the flow log)."""
         _, flow = self._flow(t, path)
         rows = t.s.scalars(
-            select(Event).where(Event.flow_id == flow.id, Event.kind.in_(EXECUTION_KINDS))
-            .order_by(Event.at.desc(), Event.id.desc()).limit(_limit(limit))).all()
+            select(Event).where(col(Event.flow_id) == flow.id, col(Event.kind).in_(EXECUTION_KINDS))
+            .order_by(col(Event.at).desc(), col(Event.id).desc()).limit(list_rows(limit))).all()
         return [execution_view(e) for e in rows]
 
     @reads
     def list_failed(self, t: Tx, path: str, *, limit: int = 100) -> list[FailedMessageView]:
         """Messages parked after their retries ran out, oldest first."""
         _, flow = self._flow(t, path)
-        rows = t.s.scalars(select(Message).where(Message.flow_id == flow.id, Message.failed.is_(True))
-                           .order_by(Message.id).limit(_limit(limit))).all()
+        rows = t.s.scalars(select(Message).where(col(Message.flow_id) == flow.id,
+                                                 col(Message.failed).is_(True))
+                           .order_by(col(Message.id)).limit(list_rows(limit))).all()
         steps = {number: steps for number, steps in t.s.execute(  # each message's own revision
-            select(FlowRevision.number, FlowRevision.steps).where(
-                FlowRevision.flow_id == flow.id,
-                FlowRevision.number.in_({m.revision for m in rows})))}
+            select(col(FlowRevision.number), col(FlowRevision.steps)).where(
+                col(FlowRevision.flow_id) == flow.id,
+                col(FlowRevision.number).in_({m.revision for m in rows})))}
 
         def component(m: Message) -> str | None:
             mine = steps.get(m.revision) or []
             return mine[m.step - 1]["component"] if 0 < m.step <= len(mine) else None
 
-        return [FailedMessageView(id=m.id, step=m.step, component=component(m),
+        return [FailedMessageView(id=ident(m), step=m.step, component=component(m),
                                   attempts=m.attempts, error=m.error, enqueued_at=m.enqueued_at,
                                   payload=m.payload) for m in rows]
 
@@ -76,8 +74,8 @@ class RuntimeService(FlowReading):
         it is saved. (False, None) when no message is there."""
         _, flow = self._flow(t, path)
         row = t.s.scalars(select(Message).where(
-            Message.flow_id == flow.id, Message.step == position,
-            Message.revision == flow.revision).order_by(Message.id.desc()).limit(1)).first()
+            col(Message.flow_id) == flow.id, col(Message.step) == position,
+            col(Message.revision) == flow.revision).order_by(col(Message.id).desc()).limit(1)).first()
         return (False, None) if row is None else (True, row.payload)
 
     @reads
@@ -86,15 +84,15 @@ class RuntimeService(FlowReading):
         if not isinstance(minutes, int) or not 1 <= minutes <= MAX_MINUTES:
             raise InvalidInput(f"minutes must be between 1 and {MAX_MINUTES}")
         _, flow = self._flow(t, path)
-        return throughput.series(t.s, flow.id, t.now, minutes)
+        return throughput.series(t.s, ident(flow), t.now, minutes)
 
     @reads
     def throughput_rates(self, t: Tx, scope: str | None = None,
                          ids: list[int] | None = None) -> dict[int, float]:
         """Messages per minute (recent average) of each flow in ``scope`` (or of ``ids`` in it)."""
-        q = self._flow_query(t, scope, None, None).with_only_columns(Flow.id)
+        q = self._flow_query(t, scope, None, None).with_only_columns(id_col(Flow.id))
         if ids is not None:
-            q = q.where(Flow.id.in_(ids))
+            q = q.where(col(Flow.id).in_(ids))
         ids = list(t.s.scalars(q).all())
         return throughput.rates(t.s, ids, t.now, THROUGHPUT_RATE_MINUTES)
 
@@ -103,8 +101,8 @@ class RuntimeService(FlowReading):
         scope, flow = self._flow(t, path)
         refuse("failed.handle", self._scope_subject(t, scope))
         full_path = f"{scope.path}/{flow.name}"
-        parked = set(t.s.scalars(select(Message.id).where(
-            Message.flow_id == flow.id, Message.failed.is_(True))).all())
+        parked = set(t.s.scalars(select(id_col(Message.id)).where(
+            col(Message.flow_id) == flow.id, col(Message.failed).is_(True))).all())
         if ids is None:
             if not parked:
                 raise Conflict(f"flow {full_path} has no failed messages")
@@ -121,7 +119,7 @@ class RuntimeService(FlowReading):
         """Put failed messages (``ids``, or all) back in the queue for a fresh set of tries."""
         flow, full_path, chosen = self._failed_ids(t, path, ids)
         for i in range(0, len(chosen), 500):
-            t.s.execute(update(Message).where(Message.id.in_(chosen[i:i + 500]))
+            t.s.execute(update(Message).where(col(Message.id).in_(chosen[i:i + 500]))
                         .values(failed=False, attempts=0, available_at=None, error=None,
                                 claim=None, claimed_until=None),
                         execution_options={"synchronize_session": False})
@@ -133,10 +131,10 @@ class RuntimeService(FlowReading):
         """Drop failed messages (``ids``, or all) from the queue for good."""
         flow, full_path, chosen = self._failed_ids(t, path, ids)
         for i in range(0, len(chosen), 500):
-            t.s.execute(delete(Message).where(Message.id.in_(chosen[i:i + 500])),
+            t.s.execute(delete(Message).where(col(Message.id).in_(chosen[i:i + 500])),
                         execution_options={"synchronize_session": False})
-        t.s.execute(update(Flow).where(Flow.id == flow.id)
-                    .values(queued=Flow.queued - len(chosen)),
+        t.s.execute(update(Flow).where(col(Flow.id) == flow.id)
+                    .values(queued=col(Flow.queued) - len(chosen)),
                     execution_options={"synchronize_session": False})
         t.event("message.discarded", flow=flow, path=full_path, detail={"count": len(chosen)})
         return len(chosen)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
+from sqlmodel import col
 
 from ..actions import REQUEST_ACTIONS, Subject, offer, refuse
 from ..errors import InvalidInput, NotFound
 from ..models import Contract, SupportRequest, Workspace
 from ..permissions import HANDLE_REQUESTS, require_support
+from ..rows import ident
 from ..text import check_text
 from ..views import SupportRequestView
 from .base import ServiceBase, Tx, WsScope, reads, writes
@@ -15,11 +17,11 @@ from .workspaces import convert
 
 
 class SupportService(ServiceBase):
-    def _request_views(self, t: Tx, where) -> list[SupportRequestView]:
+    def _request_views(self, t: Tx, where: ColumnElement[bool]) -> list[SupportRequestView]:
         q = (select(SupportRequest, Workspace, Contract)
-             .join(Workspace, Workspace.id == SupportRequest.workspace_id)
-             .join(Contract, Contract.id == Workspace.contract_id)
-             .where(where).order_by(SupportRequest.id.desc()))
+             .join(Workspace, col(Workspace.id) == col(SupportRequest.workspace_id))
+             .join(Contract, col(Contract.id) == col(Workspace.contract_id))
+             .where(where).order_by(col(SupportRequest.id).desc()))
         rows = t.s.execute(q).all()
         ids = {r.requested_by_id for r, _, _ in rows} | {r.handled_by_id for r, _, _ in rows}
         emails = self._emails(t, ids)
@@ -47,29 +49,29 @@ class SupportService(ServiceBase):
         if len(reason) > 2000:
             raise InvalidInput("the reason is longer than 2,000 characters")
         asking = t.s.scalars(select(SupportRequest).where(
-            SupportRequest.workspace_id == scope.workspace.id,
-            SupportRequest.status == "open")).first() is not None
+            col(SupportRequest.workspace_id) == scope.workspace.id,
+            col(SupportRequest.status) == "open")).first() is not None
         refuse("workspace.request_full", self._scope_subject(
             t, scope, workspace_kind=scope.workspace.kind, open_request=asking))
-        req = SupportRequest(workspace_id=scope.workspace.id, requested_by_id=t.actor_id,
+        req = SupportRequest(workspace_id=ident(scope.workspace), requested_by_id=t.actor_id,
                              reason=reason, status="open", created_at=t.now)
         t.s.add(req)
         t.s.flush()
         t.event("support.requested", workspace=scope.workspace, path=scope.path,
                 detail={"request": req.id, "reason": reason})
-        return self._request_views(t, SupportRequest.id == req.id)[0]
+        return self._request_views(t, col(SupportRequest.id) == req.id)[0]
 
     @reads
     def list_requests(self, t: Tx, *, status: str | None = None,
                       workspace: str | None = None) -> list[SupportRequestView]:
         if workspace:
             scope = self._workspace(t, workspace)
-            where = SupportRequest.workspace_id == scope.workspace.id
+            where = col(SupportRequest.workspace_id) == scope.workspace.id
         else:
             require_support(HANDLE_REQUESTS, t.is_support or t.user is None)
-            where = SupportRequest.id.is_not(None)
+            where = col(SupportRequest.id).is_not(None)
         if status:
-            where = where & (SupportRequest.status == status)
+            where = where & (col(SupportRequest.status) == status)
         return self._request_views(t, where)
 
     def _open_request(self, t: Tx, request_id: int) -> tuple[SupportRequest, WsScope]:
@@ -77,8 +79,8 @@ class SupportService(ServiceBase):
         req = t.s.get(SupportRequest, request_id)
         if req is None:
             raise NotFound(f"no support request {request_id}")
-        ws = t.s.get(Workspace, req.workspace_id)
-        contract = t.s.get(Contract, ws.contract_id)
+        ws = t.s.get_one(Workspace, req.workspace_id)
+        contract = t.s.get_one(Contract, ws.contract_id)
         refuse("request.decide", self._request_subject(t, req, ws, contract))
         return req, WsScope(contract, ws, None, None)
 
@@ -91,7 +93,7 @@ class SupportService(ServiceBase):
             convert(t, scope, "full")
         t.event("support.approved", workspace=scope.workspace, path=scope.path,
                 detail={"request": req.id})
-        return self._request_views(t, SupportRequest.id == req.id)[0]
+        return self._request_views(t, col(SupportRequest.id) == req.id)[0]
 
     @writes
     def decline_request(self, t: Tx, request_id: int, reason: str | None = None
@@ -103,4 +105,4 @@ class SupportService(ServiceBase):
         t.s.add(req)
         t.event("support.declined", workspace=scope.workspace, path=scope.path,
                 detail={"request": req.id, "reason": reason})
-        return self._request_views(t, SupportRequest.id == req.id)[0]
+        return self._request_views(t, col(SupportRequest.id) == req.id)[0]

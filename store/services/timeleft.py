@@ -12,6 +12,7 @@ import re
 from datetime import timedelta
 
 from sqlalchemy import func, literal, select
+from sqlmodel import col
 
 from ..errors import InvalidInput
 from ..models import Contract, Flow, Workspace
@@ -57,15 +58,16 @@ class TimeLeftReading(FlowReading):
         deadline first: the size of the set (optionally) and one page of it. ``within``
         keeps those stopping within that long; ``search`` those whose path contains it."""
         span = _within(within)
-        q = self._flow_query(t, scope, None, "active").where(Flow.deadline.is_not(None))
+        q = self._flow_query(t, scope, None, "active").where(col(Flow.deadline).is_not(None))
         if span is not None:
-            q = q.where(Flow.deadline <= t.now + span)
+            q = q.where(col(Flow.deadline) <= t.now + span)
         if search and search.strip():
-            path = Contract.name_key + literal("/") + Workspace.name_key + literal("/") + Flow.name_key
+            path = (col(Contract.name_key) + literal("/") + col(Workspace.name_key) + literal("/")
+                    + col(Flow.name_key))
             q = q.where(path.contains(name_key(search.strip()), autoescape=True))
         count = self._count_time_left(t, scope, span) if with_count and not search else (
-            self._count(t, q.with_only_columns(Flow.id)) if with_count else None)
-        q = q.order_by(Flow.deadline, Flow.id).offset(max(0, offset))
+            self._count(t, q.with_only_columns(col(Flow.id))) if with_count else None)
+        q = q.order_by(col(Flow.deadline), col(Flow.id)).offset(max(0, offset))
         if limit is not None:
             q = q.limit(max(0, limit))
         # each with what the caller may do with it (restart, stop: the time-left screen's keys)
@@ -81,7 +83,8 @@ class TimeLeftReading(FlowReading):
             contract, role = self._contract(t, scope)
             visible = self._visible_workspace_ids(t, contract, role)
         q = select(func.count()).select_from(Flow).where(
-            Flow.status == "active", Flow.deadline.is_not(None), Flow.workspace_id.in_(visible))
+            col(Flow.status) == "active", col(Flow.deadline).is_not(None),
+            col(Flow.workspace_id).in_(visible))
         if span is not None:
-            q = q.where(Flow.deadline <= t.now + span)
+            q = q.where(col(Flow.deadline) <= t.now + span)
         return t.s.scalar(q) or 0

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
+from sqlmodel import col
 
 from .. import worktime
 from ..actions import WORKSPACE_ACTIONS, Subject, offer, refuse
@@ -13,14 +15,20 @@ from ..models import (
     WORKSPACE_KINDS,
     Contract,
     ContractMember,
+    ContractRole,
+    ContractStatus,
     Credential,
     Event,
     Flow,
     SupportRequest,
     Workspace,
+    WorkspaceKind,
     WorkspaceMember,
+    WorkspaceRole,
 )
 from ..names import check_name, name_key, split_path
+from ..permissions import PROMOTE_FLOWS
+from ..rows import ident
 from ..views import DeletionPlan, WorkspaceView
 from .base import ServiceBase, Tx, WsScope, reads, writes
 
@@ -28,7 +36,7 @@ from .base import ServiceBase, Tx, WsScope, reads, writes
 def convert(t: Tx, scope: WsScope, to: str) -> int:
     """Change a workspace's kind, moving its active flows' deadlines; returns how many moved."""
     ws = scope.workspace
-    moved = worktime.convert_deadlines(t.s, ws.id, to, t.now)
+    moved = worktime.convert_deadlines(t.s, ident(ws), to, t.now)
     old, ws.kind = ws.kind, to
     t.s.add(ws)
     t.event("workspace.converted", workspace=ws, path=scope.path,
@@ -43,30 +51,32 @@ class WorkspaceService(ServiceBase):
         flows: dict[int, int] = {}
         active: dict[int, int] = {}
         creds: dict[int, int] = {}
-        creators: dict[int, str] = {}
-        asking = set(t.s.scalars(select(SupportRequest.workspace_id).where(
-            SupportRequest.workspace_id.in_([w.id for _, w, _, _ in rows]),
-            SupportRequest.status == "open")).all()) if rows else set()
+        creators: dict[int | None, str] = {}
+        asking = set(t.s.scalars(select(col(SupportRequest.workspace_id)).where(
+            col(SupportRequest.workspace_id).in_([w.id for _, w, _, _ in rows]),
+            col(SupportRequest.status) == "open")).all()) if rows else set()
         if ids:
-            for wid, n in t.s.execute(select(Flow.workspace_id, func.count()).where(
-                    Flow.workspace_id.in_(ids)).group_by(Flow.workspace_id)):
+            for wid, n in t.s.execute(select(col(Flow.workspace_id), func.count()).where(
+                    col(Flow.workspace_id).in_(ids)).group_by(col(Flow.workspace_id))):
                 flows[wid] = n
-            for wid, n in t.s.execute(select(Flow.workspace_id, func.count()).where(
-                    Flow.workspace_id.in_(ids), Flow.status == "active").group_by(Flow.workspace_id)):
+            for wid, n in t.s.execute(select(col(Flow.workspace_id), func.count()).where(
+                    col(Flow.workspace_id).in_(ids), col(Flow.status) == "active"
+            ).group_by(col(Flow.workspace_id))):
                 active[wid] = n
-            for wid, n in t.s.execute(select(Credential.workspace_id, func.count()).where(
-                    Credential.workspace_id.in_(ids)).group_by(Credential.workspace_id)):
+            for wid, n in t.s.execute(select(col(Credential.workspace_id), func.count()).where(
+                    col(Credential.workspace_id).in_(ids)).group_by(col(Credential.workspace_id))):
                 creds[wid] = n
         user_ids = {w.created_by_id for _, w, _, _ in rows if w.created_by_id}
         if user_ids:
             creators = self._emails(t, user_ids)
         return [
             WorkspaceView(
-                id=w.id, path=f"{c.name}/{w.name}", name=w.name, contract=c.name, contract_id=c.id,
-                kind=w.kind, role=role, contract_role=crole, created_at=w.created_at,
-                created_by=creators.get(w.created_by_id), flows=flows.get(w.id, 0),
-                active_flows=active.get(w.id, 0), credentials=creds.get(w.id, 0),
-                contract_status=c.status,
+                id=ident(w), path=f"{c.name}/{w.name}", name=w.name, contract=c.name, contract_id=ident(c),
+                kind=cast(WorkspaceKind, w.kind), role=cast(WorkspaceRole | None, role),
+                contract_role=cast(ContractRole | None, crole), created_at=w.created_at,
+                created_by=creators.get(w.created_by_id), flows=flows.get(ident(w), 0),
+                active_flows=active.get(ident(w), 0), credentials=creds.get(ident(w), 0),
+                contract_status=cast(ContractStatus, c.status),
                 offer=offer(self._ws_subject(t, c, w, crole, role, workspace_kind=w.kind,
                                              open_request=w.id in asking), WORKSPACE_ACTIONS),
             )
@@ -77,9 +87,9 @@ class WorkspaceService(ServiceBase):
         return self._ws_views(t, [(scope.contract, scope.workspace, scope.contract_role,
                                    scope.role)], counts)[0]
 
-    def _unique_ws_name(self, t: Tx, contract: Contract, name: str, exclude: int | None = None):
+    def _unique_ws_name(self, t: Tx, contract: Contract, name: str, exclude: int | None = None) -> None:
         clash = t.s.scalars(select(Workspace).where(
-            Workspace.contract_id == contract.id, Workspace.name_key == name_key(name))).first()
+            col(Workspace.contract_id) == contract.id, col(Workspace.name_key) == name_key(name))).first()
         if clash is not None and clash.id != exclude:
             raise Conflict(f"contract {contract.name} already has a workspace named {clash.name!r}")
 
@@ -90,11 +100,11 @@ class WorkspaceService(ServiceBase):
         refuse("workspace.create", self._contract_subject(t, contract, role))
         ws_name = check_name(ws_name, "workspace name")
         self._unique_ws_name(t, contract, ws_name)
-        ws = Workspace(contract_id=contract.id, name=ws_name, name_key=name_key(ws_name),
+        ws = Workspace(contract_id=ident(contract), name=ws_name, name_key=name_key(ws_name),
                        kind="limited", created_by_id=t.actor_id, created_at=t.now)
         t.s.add(ws)
         t.s.flush()
-        t.s.add(WorkspaceMember(workspace_id=ws.id, user_id=t.user.id, role="owner"))
+        t.s.add(WorkspaceMember(workspace_id=ident(ws), user_id=t.person_id, role="owner"))
         t.event("workspace.created", workspace=ws, path=f"{contract.name}/{ws_name}",
                 detail={"kind": "limited"})
         return self._view(t, WsScope(contract, ws, role, "owner"))
@@ -104,21 +114,35 @@ class WorkspaceService(ServiceBase):
         if contract_name:
             contracts = [self._contract(t, contract_name)]
         else:
-            q = select(Contract, ContractMember.role).outerjoin(
-                ContractMember, (ContractMember.contract_id == Contract.id)
-                & (ContractMember.user_id == (t.user.id if t.user else -1)))
+            q = select(Contract, col(ContractMember.role)).outerjoin(
+                ContractMember, (col(ContractMember.contract_id) == col(Contract.id))
+                & (col(ContractMember.user_id) == (t.user.id if t.user else -1)))
             if t.user is not None and not t.is_support:
-                q = q.where(ContractMember.role.is_not(None))
-            contracts = list(t.s.execute(q.order_by(Contract.name_key)).all())
+                q = q.where(col(ContractMember.role).is_not(None))
+            contracts = list(t.s.execute(q.order_by(col(Contract.name_key))).all())
         rows: list[tuple[Contract, Workspace, str | None, str | None]] = []
         for contract, crole in contracts:
             visible = self._visible_workspace_ids(t, contract, crole)
-            q = (select(Workspace, WorkspaceMember.role)
-                 .outerjoin(WorkspaceMember, (WorkspaceMember.workspace_id == Workspace.id)
-                            & (WorkspaceMember.user_id == (t.user.id if t.user else -1)))
-                 .where(Workspace.id.in_(visible)).order_by(Workspace.name_key))
-            rows.extend((contract, w, crole, r) for w, r in t.s.execute(q).all())
+            wq = (select(Workspace, col(WorkspaceMember.role))
+                 .outerjoin(WorkspaceMember, (col(WorkspaceMember.workspace_id) == col(Workspace.id))
+                            & (col(WorkspaceMember.user_id) == (t.user.id if t.user else -1)))
+                 .where(col(Workspace.id).in_(visible)).order_by(col(Workspace.name_key)))
+            rows.extend((contract, w, crole, r) for w, r in t.s.execute(wq).all())
         return self._ws_views(t, rows)
+
+    # -- the workspaces a flow may go to -----------------------------------------
+    def workspaces_for_copy(self, path: str) -> list[str]:
+        """Other workspaces of the flow's contract the caller could copy into."""
+        contract = split_path(path, 3, "flow")[0]
+        return [w.path for w in self.list_workspaces(contract)
+                if w.may("flow.copy") and w.path != "/".join(path.split("/")[:2])]
+
+    def workspaces_for_promotion(self, path: str) -> list[str]:
+        """Other workspaces of the flow's contract the caller could promote it into."""
+        contract = path.split("/")[0]
+        here = "/".join(path.split("/")[:2])
+        return [w.path for w in self.list_workspaces(contract)
+                if w.role in PROMOTE_FLOWS.roles and w.path != here]
 
     @reads
     def get_workspace(self, t: Tx, path: str, *, counts: bool = True) -> WorkspaceView:
@@ -151,8 +175,8 @@ class WorkspaceService(ServiceBase):
         convert(t, scope, to)
         if to == "full":
             for req in t.s.scalars(select(SupportRequest).where(
-                    SupportRequest.workspace_id == scope.workspace.id,
-                    SupportRequest.status == "open")).all():
+                    col(SupportRequest.workspace_id) == scope.workspace.id,
+                    col(SupportRequest.status) == "open")).all():
                 req.status, req.handled_by_id, req.handled_at = "approved", t.actor_id, t.now
                 req.decision = "converted by support"
                 t.s.add(req)
@@ -162,17 +186,20 @@ class WorkspaceService(ServiceBase):
 
     def _plan(self, t: Tx, scope: WsScope) -> DeletionPlan:
         wid = scope.workspace.id
-        count = lambda q: t.s.scalar(q) or 0  # noqa: E731
+
+        def count(q: Select[int]) -> int:
+            return t.s.scalar(q) or 0
+
         return DeletionPlan(
             path=scope.path, kind=scope.workspace.kind,
-            flows=count(select(func.count()).where(Flow.workspace_id == wid)),
-            active_flows=count(select(func.count()).where(Flow.workspace_id == wid,
-                                                          Flow.status == "active")),
-            credentials=count(select(func.count()).where(Credential.workspace_id == wid)),
-            queued_messages=count(select(func.coalesce(func.sum(Flow.queued), 0)).where(
-                Flow.workspace_id == wid)),
-            log_entries=count(select(func.count()).where(Event.workspace_id == wid,
-                                                         Event.category == "log")),
+            flows=count(select(func.count()).where(col(Flow.workspace_id) == wid)),
+            active_flows=count(select(func.count()).where(col(Flow.workspace_id) == wid,
+                                                          col(Flow.status) == "active")),
+            credentials=count(select(func.count()).where(col(Credential.workspace_id) == wid)),
+            queued_messages=count(select(func.coalesce(func.sum(col(Flow.queued)), 0)).where(
+                col(Flow.workspace_id) == wid)),
+            log_entries=count(select(func.count()).where(col(Event.workspace_id) == wid,
+                                                         col(Event.category) == "log")),
         )
 
     @reads
@@ -203,13 +230,13 @@ class WorkspaceService(ServiceBase):
         if not (yes or named):
             raise ConfirmationRequired(
                 f"deleting {scope.path} removes {plan.describe()}; confirm to go on", plan, ws.name)
-        t.s.execute(delete(Event).where(Event.workspace_id == ws.id, Event.category == "log"),
+        t.s.execute(delete(Event).where(col(Event.workspace_id) == ws.id, col(Event.category) == "log"),
                     execution_options={"synchronize_session": False})
         t.event("workspace.deleted", contract=scope.contract, path=scope.path,
                 detail={"kind": ws.kind, "flows": plan.flows, "active_flows": plan.active_flows,
                         "credentials": plan.credentials, "lost_messages": plan.queued_messages})
         t.s.flush()
-        t.s.execute(delete(Workspace).where(Workspace.id == ws.id),
+        t.s.execute(delete(Workspace).where(col(Workspace.id) == ws.id),
                     execution_options={"synchronize_session": False})
         t.s.expunge(ws)
         return plan
