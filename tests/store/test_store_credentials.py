@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from flowdeck_world import IDLE, ORDERS
 from store_checks import table_counts
 
 from store.errors import ConfirmationRequired, InvalidInput, NotFound, PermissionDenied, RuleViolation
-
-ORDERS = "Acme/Staging/Orders"
-IDLE = "Acme/Staging/Idle"
-
 
 # -- credentials -------------------------------------------------------------------
 

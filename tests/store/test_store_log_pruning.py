@@ -4,13 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flowdeck_world import T0
+from flowdeck_world import IDLE, ORDERS, T0
 from store_checks import add_log_entries, count, log_times, to_full
 
 from store.models import Event
-
-ORDERS = "Acme/Staging/Orders"
-IDLE = "Acme/Staging/Idle"
 
 
 def _contract_id(w):

@@ -1,22 +1,16 @@
-"""DESIGN section 2: the policy's numbers and the queue caps of Limited and Full workspaces.
-
-The world (tests/flowdeck_world.py) has ``Acme/Staging/Orders`` active since
-T0 in a limited workspace, with 3 queued messages, so its deadline is T0+8h.
-"""
+"""DESIGN section 2: the policy's numbers and the queue caps of Limited and Full workspaces."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
+from flowdeck_world import IDLE, ORDERS
 from store_checks import events, queued_rows, to_full
 
 from store import policy
 from store.errors import Conflict, QuotaExceeded
 from store.models import Message
-
-ORDERS = "Acme/Staging/Orders"
-IDLE = "Acme/Staging/Idle"
 
 
 def test_policy_numbers_are_the_designs():

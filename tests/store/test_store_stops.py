@@ -1,21 +1,15 @@
-"""DESIGN section 2: stopping and restarting a flow (the queue dropped, the reasons recorded).
-
-The world (tests/flowdeck_world.py) has ``Acme/Staging/Orders`` active since
-T0 in a limited workspace, with 3 queued messages, so its deadline is T0+8h.
-"""
+"""DESIGN section 2: stopping and restarting a flow (the queue dropped, the reasons recorded)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
-from flowdeck_world import T0
+from flowdeck_world import IDLE, ORDERS, T0
 from store_checks import events, queued_rows
 
 from store.errors import Conflict
 
-ORDERS = "Acme/Staging/Orders"
-IDLE = "Acme/Staging/Idle"
 EIGHT_HOURS = timedelta(hours=8)
 
 

@@ -5,11 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from flowdeck_world import T0
+from flowdeck_world import ORDERS, T0
 
 from store.errors import Conflict, InvalidInput, NotFound
-
-ORDERS = "Acme/Staging/Orders"
 
 
 def test_support_request_approve_converts_at_once(fresh_world):

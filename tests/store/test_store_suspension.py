@@ -5,14 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from flowdeck_world import T0
+from flowdeck_world import IDLE, ORDERS, T0
 from store_checks import count, table_counts
 
 from store.errors import Conflict, PermissionDenied
 from store.models import Message
-
-ORDERS = "Acme/Staging/Orders"
-IDLE = "Acme/Staging/Idle"
 
 
 def test_suspended_contract_stops_flows_and_refuses_changes(fresh_world):

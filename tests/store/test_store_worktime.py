@@ -10,11 +10,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from flowdeck_world import T0
+from flowdeck_world import IDLE, ORDERS, T0
 from store_checks import events, overdue_active, queued_rows, to_full
 
-ORDERS = "Acme/Staging/Orders"
-IDLE = "Acme/Staging/Idle"
 EIGHT_HOURS = timedelta(hours=8)
 
 
