@@ -1,6 +1,8 @@
 """What the TUI's tests share besides fixtures: the demo's people and places, and how to
 wait, press, type and read the screen. (A module of its own: test modules import it by
-name, which a conftest.py in every test folder would make ambiguous.)
+name, which a conftest.py in every test folder would make ambiguous.
+``screenshots/make_screenshots.py`` imports it too, so the README's pictures are taken
+as the tests see the screens.)
 """
 
 from __future__ import annotations
