@@ -15,6 +15,7 @@ from datetime import timedelta
 
 import processes
 from flowdeck_world import EMAILS, T0
+from pilot_wait import wait_until
 
 from tui.app import FlowdeckApp
 
@@ -38,15 +39,6 @@ def _rows(screen) -> dict[str, str]:
     return rows
 
 
-async def _until(pilot, condition, timeout: float = 10.0) -> float:
-    started = time.monotonic()
-    while not condition():
-        if time.monotonic() - started > timeout:
-            raise AssertionError(f"not seen within {timeout} s")
-        await pilot.pause(0.05)
-    return time.monotonic() - started
-
-
 async def _elsewhere(env, *args: str, now=T0) -> None:
     proc = await asyncio.create_subprocess_exec(
         *processes.argv(*args, now=now, speed="0", user=INTEG), env=env,
@@ -62,7 +54,7 @@ async def _journey(world, tmp_path) -> None:
     app.animation_level = "none"
     async with app.run_test(size=(100, 30)) as pilot:
         app.jump("Acme/Staging")
-        await _until(pilot, lambda: getattr(app.screen, "path", None) == "Acme/Staging"
+        await wait_until(pilot, lambda: getattr(app.screen, "path", None) == "Acme/Staging"
                      and "Idle" in _rows(app.screen)
                      and getattr(app.screen, "data", None) is not None)  # its first load done
         screen = app.screen
@@ -74,14 +66,14 @@ async def _journey(world, tmp_path) -> None:
         assert loads == []
 
         await _elsewhere(env, "flow", "start", "Acme/Staging/Idle")
-        took = await _until(pilot, lambda: "inactive" not in _rows(screen)["Idle"])
+        took = await wait_until(pilot, lambda: "inactive" not in _rows(screen)["Idle"])
         assert took <= WITHIN and "active" in _rows(screen)["Idle"]
         assert len(loads) == 1  # one reload for one change
 
         # the worker, in another process, stops Orders at its deadline; the TUI's own
         # clock still reads T0, so only the store can have told it
         await _elsewhere(env, "enforce", "--once", now=T0 + timedelta(hours=8, minutes=1))
-        took = await _until(pilot, lambda: "stopped" in _rows(screen)["Orders"])
+        took = await wait_until(pilot, lambda: "stopped" in _rows(screen)["Orders"])
         assert took <= WITHIN
         assert len(loads) == 2
 
