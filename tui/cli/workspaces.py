@@ -9,21 +9,19 @@ import typer
 from store.errors import ConfirmationRequired
 from store.policy import work_hours_text
 from tui.cli import output as o
-from tui.cli.context import JsonFlag, ctx_of, sub_app
+from tui.cli.context import Email, JsonFlag, NewName, WsPath, ctx_of, sub_app
 
 workspace_app = sub_app("Workspaces of a contract (new ones are Limited).")
 ws_member_app = sub_app("Members of a workspace (owner, admin, integrator, guest).")
 workspace_app.add_typer(ws_member_app, name="member")
 
-WsPath = Annotated[str, typer.Argument(metavar="CONTRACT/WS")]
-Email = Annotated[str, typer.Argument(metavar="EMAIL")]
 RoleOpt = Annotated[str, typer.Option("--role", metavar="ROLE",
                                       help="owner, admin, integrator or guest.")]
 
 
-def _rows(workspaces):
-    return [(w.path, o.kind_word(w.kind), w.role or (f"({w.contract_role})" if w.contract_role else None),
-             w.flows, w.active_flows, w.credentials) for w in workspaces]
+def _row(w):
+    return (w.path, o.kind_word(w.kind), w.role or (f"({w.contract_role})" if w.contract_role else None),
+            w.flows, w.active_flows, w.credentials)
 
 
 @workspace_app.command("create")
@@ -39,10 +37,8 @@ def workspace_list(ctx: typer.Context,
                    as_json: JsonFlag = False) -> None:
     """List the workspaces you may see, of one contract or of all."""
     workspaces = ctx_of(ctx).as_caller().list_workspaces(contract)
-    if as_json:
-        return o.json_list(workspaces)
-    o.table(["WORKSPACE", "KIND", "ROLE", "FLOWS", "ACTIVE", "CREDENTIALS"], _rows(workspaces),
-            empty="no workspaces", colour_columns=(1,))
+    o.listing(workspaces, as_json, ["WORKSPACE", "KIND", "ROLE", "FLOWS", "ACTIVE", "CREDENTIALS"],
+              _row, empty="no workspaces", colour_columns=(1,))
 
 
 @workspace_app.command("show")
@@ -60,8 +56,7 @@ def workspace_show(ctx: typer.Context, path: WsPath, as_json: JsonFlag = False) 
 
 
 @workspace_app.command("rename")
-def workspace_rename(ctx: typer.Context, path: WsPath,
-                     new: Annotated[str, typer.Argument(metavar="NEW")]) -> None:
+def workspace_rename(ctx: typer.Context, path: WsPath, new: NewName) -> None:
     """Rename a workspace."""
     w = ctx_of(ctx).as_caller().rename_workspace(path, new)
     o.out(f"renamed workspace {path} to {w.path}")
@@ -144,7 +139,5 @@ def ws_member_remove(ctx: typer.Context, path: WsPath, email: Email) -> None:
 def ws_member_list(ctx: typer.Context, path: WsPath, as_json: JsonFlag = False) -> None:
     """List a workspace's members."""
     members = ctx_of(ctx).as_caller().list_workspace_members(path)
-    if as_json:
-        return o.json_list(members)
-    o.table(["EMAIL", "NAME", "ROLE"], [(m.email, m.name, m.role) for m in members],
-            empty="no members")
+    o.listing(members, as_json, ["EMAIL", "NAME", "ROLE"], lambda m: (m.email, m.name, m.role),
+              empty="no members")
