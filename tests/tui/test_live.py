@@ -11,7 +11,7 @@ import sys
 import textwrap
 
 from pilot_wait import wait_until
-from tui_helpers import INTEGRATOR, NOW, NW, current_name, highlight, open_by_keys, table_rows
+from tui_helpers import INTEGRATOR, NOW, NW, current_name, highlight, open_by_keys, running, table_rows
 
 from store.clock import iso
 
@@ -49,8 +49,7 @@ async def test_another_process_starting_a_flow_shows_up_without_a_keypress(demo)
 
 async def test_another_connection_stopping_a_flow_shows_up_on_the_flow_screen(demo):
     app = demo.app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_by_keys(pilot, NW, "Development", "JSONata Playground")
+    async with running(app, NW, "Development", "JSONata Playground") as pilot:
         screen = app.screen
         other = demo.other_connection()
         try:

@@ -8,6 +8,8 @@ as the tests see the screens.)
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from textual.pilot import Pilot
@@ -148,6 +150,18 @@ async def open_by_keys(pilot: Pilot, contract: str, workspace: str | None = None
         return
     await highlight(pilot, "flows-table", flow)
     await press(pilot, "enter")
+
+
+@asynccontextmanager
+async def running(app, *where: str, size: tuple[int, int] = (80, 24), **options) -> AsyncIterator[Pilot]:
+    """The app running under Pilot (80x24 unless told), its first screen loaded, then walked
+    by keys to ``where``: a contract, one of its workspaces, one of its flows."""
+    async with app.run_test(size=size, **options) as pilot:
+        if where:
+            await open_by_keys(pilot, *where)
+        else:
+            await settle(pilot)
+        yield pilot
 
 
 def footer_keys(screen) -> list[str]:
