@@ -17,14 +17,12 @@ from tui.cli.context import (
     ctx_of,
     sub_app,
 )
+from tui.cli.members import Members, add_member_commands
 
 user_app = sub_app("Registered users (support staff register them).")
 contract_app = sub_app("Contracts: subscriptions to the platform.")
 member_app = sub_app("Members of a contract and their roles (owner, admin, member).")
 support_app = sub_app("Support requests and decisions (support staff only).")
-
-RoleOpt = Annotated[str, typer.Option("--role", metavar="ROLE", help="owner, admin or member.")]
-
 
 # -- users ---------------------------------------------------------------------
 @user_app.command("add")
@@ -105,33 +103,14 @@ def contract_resume(ctx: typer.Context, name: Name) -> None:
 
 
 # -- contract members ------------------------------------------------------------
-@member_app.command("invite")
-def member_invite(ctx: typer.Context, contract: ContractName, email: Email, role: RoleOpt) -> None:
-    """Add a registered user to a contract."""
-    m = ctx_of(ctx).as_caller().invite_member(contract, email, role)
-    o.out(f"added {m.email} to {contract} as {m.role}")
-
-
-@member_app.command("set-role")
-def member_set_role(ctx: typer.Context, contract: ContractName, email: Email, role: RoleOpt) -> None:
-    """Change a member's role (the last owner cannot be demoted)."""
-    m = ctx_of(ctx).as_caller().set_member_role(contract, email, role)
-    o.out(f"{m.email} is now {m.role} in {contract}")
-
-
-@member_app.command("remove")
-def member_remove(ctx: typer.Context, contract: ContractName, email: Email) -> None:
-    """Remove a member from a contract and its workspaces (not the last owner)."""
-    ctx_of(ctx).as_caller().remove_member(contract, email)
-    o.out(f"removed {email.strip().lower()} from {contract}")
-
-
-@member_app.command("list")
-def member_list(ctx: typer.Context, contract: ContractName, as_json: JsonFlag = False) -> None:
-    """List a contract's members."""
-    members = ctx_of(ctx).as_caller().list_members(contract)
-    o.listing(members, as_json, ["EMAIL", "NAME", "ROLE"], lambda m: (m.email, m.name, m.role),
-              empty="no members")
+add_member_commands(member_app, Members(
+    place=ContractName, roles="owner, admin or member.",
+    add=("invite", "Add a registered user to a contract.", lambda fd: fd.invite_member),
+    set_role=("Change a member's role (the last owner cannot be demoted).",
+              lambda fd: fd.set_member_role),
+    remove=("Remove a member from a contract and its workspaces (not the last owner).",
+            lambda fd: fd.remove_member),
+    list=("List a contract's members.", lambda fd: fd.list_members)))
 
 
 # -- support -------------------------------------------------------------------
