@@ -8,7 +8,7 @@ which the watched flow really stops. One step is kept as a snapshot.
 
 from __future__ import annotations
 
-from pilot_wait import wait_until
+from on_screen import wait_until
 from reach_helpers import NOW
 from textual.pilot import Pilot
 

@@ -10,7 +10,7 @@ import asyncio
 import sys
 import textwrap
 
-from pilot_wait import wait_until
+from on_screen import wait_until
 from tui_helpers import INTEGRATOR, NOW, NW, current_name, highlight, open_by_keys, running, table_rows
 
 from store.clock import iso
