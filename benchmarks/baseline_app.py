@@ -5,20 +5,14 @@ DataTable shows rows it already holds in a list.
 """
 
 from textual.app import App
-from textual.widgets import DataTable
+from twin import OneTable
 
 ROWS = [(f"Baseline {i}", "active", str(i)) for i in range(1, 11)]
 
 
-class Baseline(App):
-    def compose(self):
-        yield DataTable()
-
-    def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("Contract", "Status", "Workspaces")
-        table.add_rows(ROWS)
-        table.focus()
+class Baseline(OneTable, App):
+    COLUMNS = ("Contract", "Status", "Workspaces")
+    ROWS = ROWS
 
 
 if __name__ == "__main__":

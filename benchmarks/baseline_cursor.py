@@ -4,20 +4,15 @@
 """
 
 from textual.app import App
-from textual.widgets import DataTable
+from twin import OneTable
 
 ROWS = [(f"Row {i:03d}", ("inactive", "stopped", "active")[i % 3], str(i)) for i in range(100)]
 
 
-class BaselineCursor(App):
-    def compose(self):
-        yield DataTable(cursor_type="row")
-
-    def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("Flow", "Status", "Number")
-        table.add_rows(ROWS)
-        table.focus()
+class BaselineCursor(OneTable, App):
+    COLUMNS = ("Flow", "Status", "Number")
+    ROWS = ROWS
+    CURSOR = "row"
 
 
 if __name__ == "__main__":

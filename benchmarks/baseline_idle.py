@@ -6,23 +6,17 @@ changed by one timer a second.
 
 from textual.app import App
 from textual.widgets import DataTable
+from twin import OneTable
 
 ROWS = [(f"Row {i:03d}", "active", "0") for i in range(25)]
 
 
-class BaselineIdle(App):
+class BaselineIdle(OneTable, App):
+    COLUMNS = ("Flow", "Status", "Ticks")
+    ROWS = ROWS
     ticks = 0
 
-    def compose(self):
-        yield DataTable()
-
-    def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_column("Flow")
-        table.add_column("Status")
-        table.add_column("Ticks", key="ticks")
-        table.add_rows(ROWS)
-        table.focus()
+    def on_mount(self) -> None:  # beside OneTable's, which fills the table
         self.set_interval(1.0, self.tick)
 
     def tick(self) -> None:

@@ -7,34 +7,21 @@ shows its first rows, taken from a list in memory.
 from textual.app import App
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable
+from twin import OneTable
 
 ROWS = [(f"Row {i:07d}", ("inactive", "stopped", "active")[i % 3], str(i)) for i in range(100_000)]
 PAGE = 100
 
 
-class Rows(Screen):
-    def compose(self):
-        yield DataTable()
-
-    def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("Flow", "Status", "Number")
-        table.add_rows(ROWS[:PAGE])
-        table.focus()
+class Rows(OneTable, Screen):
+    COLUMNS = ("Flow", "Status", "Number")
+    ROWS = ROWS[:PAGE]
 
 
-class BaselineOpen(App):
+class BaselineOpen(OneTable, App):
     BINDINGS = [Binding("enter", "open", "Open", priority=True)]
-
-    def compose(self):
-        yield DataTable()
-
-    def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("Workspace")
-        table.add_row("Open me")
-        table.focus()
+    COLUMNS = ("Workspace",)
+    ROWS = [("Open me",)]
 
     def action_open(self) -> None:
         self.push_screen(Rows())

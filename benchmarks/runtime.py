@@ -13,31 +13,17 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from .target import target_process
+
 EXPRESSION = '{"id": order.id, "total": $sum(order.lines.price), "lines": $count(order.lines)}'
 ORDER = {"order": {"id": "SO-10420", "customer": "C-2207",
                    "lines": [{"sku": "NW-CHAI-24", "qty": 2, "price": 18.0},
                              {"sku": "NW-ANISE-6", "qty": 1, "price": 10.5}]}}
-TARGET = ("import sys, time\n"
-          "from store.runtime.target import Target\n"
-          "t = Target(port=0).start()\n"
-          "print(t.url, flush=True)\n"
-          "sys.stdin.read()\n")
-
-
-def _target() -> tuple[subprocess.Popen, str]:
-    proc = subprocess.Popen([sys.executable, "-c", TARGET], stdin=subprocess.PIPE,
-                            stdout=subprocess.PIPE, text=True)
-    url = proc.stdout.readline().strip()
-    if not url.startswith("http://127.0.0.1:"):
-        proc.kill()
-        raise RuntimeError("the benchmark's target did not start")
-    return proc, url
 
 
 def one_run(target_url: str, messages: int) -> float:
@@ -77,14 +63,9 @@ def one_run(target_url: str, messages: int) -> float:
 
 def measure(runs: int = 5, messages: int = 300) -> dict:
     """The benchmark as the harness reads it: {"name", "value", "unit", ...}."""
-    proc, url = _target()
-    try:
+    with target_process() as url:
         one_run(url, min(messages, 50))  # warm up: imports, JSONata, connections
         rates = [one_run(url, messages) for _ in range(runs)]
-    finally:
-        proc.stdin.close()
-        proc.kill()
-        proc.wait()
     return {"name": "messages a second one worker moves through a three-step flow",
             "value": round(statistics.median(rates), 1),
             "unit": "messages/s", "runs": [round(r, 1) for r in rates], "messages": messages,

@@ -27,23 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-TARGET = ("import sys\n"
-          "from store.runtime.target import Target\n"
-          "d = float(sys.argv[1])\n"
-          "t = Target(port=0, delay=(d, d)).start()\n"
-          "print(t.url, flush=True)\n"
-          "sys.stdin.read()\n")
-
-
-def _target(delay: float) -> tuple[subprocess.Popen, str]:
-    """The local target in a process of its own, answering after ``delay`` seconds."""
-    proc = subprocess.Popen([sys.executable, "-c", TARGET, str(delay)], stdin=subprocess.PIPE,
-                     stdout=subprocess.PIPE, text=True)
-    url = proc.stdout.readline().strip()
-    if not url.startswith("http://127.0.0.1:"):
-        proc.kill()
-        raise RuntimeError("the benchmark's target did not start")
-    return proc, url
+from .target import target_process
 
 CLIENTS = 50
 FLOWDECK = str(Path(sys.executable).with_name("flowdeck"))
@@ -55,11 +39,11 @@ def _store(tmp: Path, contracts: int, target_url: str | None) -> tuple[str, list
     """A fresh store with one active webhook flow in each of ``contracts`` contracts;
     its URL and the flows' webhook paths."""
     from store.clock import Clock
-    from store.engine import open_store
+    from store.engine import init_store
     from store.services import Flowdeck
 
     url = f"sqlite:///{tmp / 'bench.db'}"
-    store = open_store(url, Clock())
+    store = init_store(url, Clock())
     paths = []
     try:
         email = "bench@flowdeck.example"
@@ -158,13 +142,8 @@ def end_to_end(messages: int, clients: int, concurrency: int, target_url: str) -
 def measure(requests: int = 5_000, clients: int = CLIENTS, messages: int = 2_000,
             target_delay: float = 0.0) -> dict:
     load = requests_per_second(requests, clients)
-    target, target_url = _target(target_delay)
-    try:
+    with target_process(target_delay) as target_url:
         e2e = {n: end_to_end(messages, clients, n, target_url) for n in (1, 4)}
-    finally:
-        target.stdin.close()
-        target.kill()
-        target.wait()
     return {"load": load, "end_to_end": e2e}
 
 

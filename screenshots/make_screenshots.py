@@ -14,57 +14,20 @@ import argparse
 import asyncio
 import sys
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
-
-from textual.pilot import Pilot
-from textual.worker import WorkerCancelled, WorkerFailed
 
 from store.clock import FrozenClock
 from store.demo.timeline import build_demo
 from store.engine import init_store
 from tui.app import FlowdeckApp
-from tui.screens.flow_actions import ASKING
 
 HERE = Path(__file__).resolve().parent
-NOW = datetime(2026, 3, 10, 12, 0, 0, tzinfo=UTC)  # the demo's "now": a Tuesday at noon
+# how the TUI's tests wait, press and move (tests/tui/tui_helpers.py), so the pictures
+# are taken as the tests see the screens
+sys.path.insert(0, str(HERE.parent / "tests" / "tui"))
+from tui_helpers import NOW, NW, highlight, press, settle  # noqa: E402
+
 SIZE = (100, 30)
-NW = "Northwind Traders"
-
-
-async def settle(pilot: Pilot) -> None:
-    """Wait until the data the screen asked for has arrived and been drawn."""
-    app = pilot.app
-    for _ in range(50):
-        for worker in [w for w in app.workers if not w.is_finished]:
-            if worker.group == ASKING:  # waits for the operator's answer in a dialog
-                continue
-            try:
-                await worker.wait()
-            except WorkerCancelled:
-                pass
-            except WorkerFailed as exc:
-                raise SystemExit(f"a screen failed to load: {exc.error!r}") from exc.error
-        await pilot.pause()
-        if all(w.is_finished for w in app.workers if w.group != ASKING):
-            return
-    raise SystemExit("the screen never finished loading")
-
-
-async def press(pilot: Pilot, *keys: str) -> None:
-    for key in keys:
-        await pilot.press(key)
-        await settle(pilot)
-
-
-async def highlight(pilot: Pilot, table_id: str, name: str) -> None:
-    """Arrow up or down to the row whose first cell is ``name``."""
-    table = pilot.app.screen.query_one(f"#{table_id}")
-    names = [table.get_row(key)[0].plain for key in list(table.keys())]  # row keys, in order
-    if name not in names:
-        raise SystemExit(f"{name!r} is not in {table_id}: {names}")
-    steps = names.index(name) - table.cursor_row
-    await press(pilot, *["down" if steps > 0 else "up"] * abs(steps))
 
 
 async def shoot(app: FlowdeckApp, out: Path) -> list[Path]:

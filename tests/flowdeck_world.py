@@ -38,6 +38,12 @@ EMAILS = {
 }
 ROLES = tuple(r for r in EMAILS if r != "newcomer")
 
+#: The world's two flows (see ``build_world``): Orders active since T0 in a
+#: limited workspace with 3 queued messages, so due to stop at T0+8h; Idle
+#: never started.
+ORDERS = "Acme/Staging/Orders"
+IDLE = "Acme/Staging/Idle"
+
 
 @dataclass
 class World:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from store.errors import InvalidInput
+from store.errors import FlowdeckError, InvalidInput
 
 CONFIG_ENV = "FLOWDECK_CONFIG"
 _STRING_KEYS = ("db", "user", "theme")
@@ -46,19 +46,29 @@ def config_path() -> Path:
     return Path(env).expanduser() if env else default_config_path()
 
 
+def read_text_file(path: Path, what: str, error: type[FlowdeckError]) -> str:
+    """The UTF-8 text of a file a person keeps (``what`` names it: "config file",
+    "authorized-keys file"). A missing file raises ``FileNotFoundError`` (what that means
+    is the caller's to say); any other failure is one line, raised as ``error``."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise
+    except IsADirectoryError:
+        raise error(f"{what} {path} is a directory") from None
+    except UnicodeDecodeError:
+        raise error(f"{what} {path} is not UTF-8 text") from None
+    except OSError as exc:
+        raise error(f"cannot read {what} {path}: {exc.strerror or exc}") from None
+
+
 def load_config(path: Path | None = None) -> Config:
     """Read the config file; a missing file is an empty config."""
     path = path or config_path()
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_text_file(path, "config file", ConfigError)
     except FileNotFoundError:
         return Config(path=path)
-    except IsADirectoryError:
-        raise ConfigError(f"config file {path} is a directory") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"config file {path} is not UTF-8 text") from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read config file {path}: {exc.strerror}") from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

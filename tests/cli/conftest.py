@@ -19,7 +19,6 @@ import io
 import json
 import os
 import subprocess
-import sys
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -28,10 +27,10 @@ from typing import Any
 import backends
 import pytest
 from flowdeck_world import T0
+from processes import FLOWDECK, env_for
 
 from store.clock import iso
 
-FLOWDECK = Path(sys.executable).parent / "flowdeck"
 PREFIX = {1: "error: ", 2: "error: ", 3: "permission denied: "}
 
 
@@ -83,14 +82,8 @@ class Cli:
         self.db = tmp_path / "flowdeck.db"
         self.url = url or backends.store_url(self.db, empty=not init)
         self.config = tmp_path / "config.toml"
-        env = {k: v for k, v in os.environ.items()
-               if not k.startswith("FLOWDECK_") or k == "FLOWDECK_SECRET_KEY"}
-        env.update(
-            FLOWDECK_DB=self.url, FLOWDECK_CONFIG=str(self.config),
-            XDG_DATA_HOME=str(tmp_path / "data"), XDG_CONFIG_HOME=str(tmp_path / "config"),
-            HOME=str(tmp_path / "home"), NO_COLOR="1", COLUMNS="200",
-            LOGNAME="nobody-in-particular", USER="nobody-in-particular",
-        )
+        env = env_for(self.url, tmp_path)  # FLOWDECK_CONFIG is self.config
+        env.update(LOGNAME="nobody-in-particular", USER="nobody-in-particular")
         env.pop("LNAME", None)
         env.pop("USERNAME", None)
         self.env = env

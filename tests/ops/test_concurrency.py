@@ -27,6 +27,7 @@ from datetime import datetime, timedelta
 import processes
 from flowdeck_world import EMAILS, T0
 from invariants import auto_stops, problems
+from on_screen import flow_rows
 from sqlalchemy import select
 
 from store.clock import Clock
@@ -112,28 +113,12 @@ def _prepare(world) -> dict[str, datetime]:
     return deadlines
 
 
-def _rows(screen) -> dict[str, str]:
-    from textual.css.query import NoMatches
-
-    from tui.widgets.paged_table import PagedTable
-
-    try:
-        table = screen.query_one("#flows-table", PagedTable)
-    except NoMatches:
-        return {}
-    out = {}
-    for key in list(table.keys()):
-        cells = [c.plain if hasattr(c, "plain") else str(c) for c in table.get_row(key)]
-        out[cells[0]] = " | ".join(cells)
-    return out
-
-
 async def _scenario(world, run: Run) -> tuple[list[processes.Worker], dict[str, str], list]:
     app = FlowdeckApp(user=INTEG, store=world.store, clock=Clock(start=BASE), steady=True)
     app.animation_level = "none"
     async with app.run_test(size=(120, 40)) as pilot:
         app.jump(WS)
-        while "Writer 2-2" not in _rows(app.screen):
+        while "Writer 2-2" not in flow_rows(app.screen):
             await pilot.pause(0.1)
         screen = app.screen
         workers = [processes.start(run.env, "enforce", "--interval", "0.5", now=run.now())
@@ -148,7 +133,7 @@ async def _scenario(world, run: Run) -> tuple[list[processes.Worker], dict[str, 
         codes = [await asyncio.to_thread(w.stop) for w in workers]
         assert codes == [0, 0]
         await pilot.pause(2.5)  # the screen catches up with the last changes
-        shown = _rows(screen)
+        shown = flow_rows(screen)
         # a stop with lost messages is announced in red too; an error is a refusal's line
         errors = [str(n.message) for n in app._notifications
                   if str(n.message).startswith(("error:", "permission denied:"))]

@@ -15,36 +15,12 @@ from datetime import timedelta
 
 import processes
 from flowdeck_world import EMAILS, T0
+from on_screen import flow_rows, wait_until
 
 from tui.app import FlowdeckApp
 
 INTEG = EMAILS["integrator"]
 WITHIN = 2.0  # seconds (DESIGN section 4)
-
-
-def _rows(screen) -> dict[str, str]:
-    from textual.css.query import NoMatches
-
-    from tui.widgets.paged_table import PagedTable
-
-    try:
-        table = screen.query_one("#flows-table", PagedTable)
-    except NoMatches:  # not mounted yet
-        return {}
-    rows = {}
-    for key in list(table.keys()):
-        cells = [c.plain if hasattr(c, "plain") else str(c) for c in table.get_row(key)]
-        rows[cells[0]] = " | ".join(cells)
-    return rows
-
-
-async def _until(pilot, condition, timeout: float = 10.0) -> float:
-    started = time.monotonic()
-    while not condition():
-        if time.monotonic() - started > timeout:
-            raise AssertionError(f"not seen within {timeout} s")
-        await pilot.pause(0.05)
-    return time.monotonic() - started
 
 
 async def _elsewhere(env, *args: str, now=T0) -> None:
@@ -62,8 +38,8 @@ async def _journey(world, tmp_path) -> None:
     app.animation_level = "none"
     async with app.run_test(size=(100, 30)) as pilot:
         app.jump("Acme/Staging")
-        await _until(pilot, lambda: getattr(app.screen, "path", None) == "Acme/Staging"
-                     and "Idle" in _rows(app.screen)
+        await wait_until(pilot, lambda: getattr(app.screen, "path", None) == "Acme/Staging"
+                     and "Idle" in flow_rows(app.screen)
                      and getattr(app.screen, "data", None) is not None)  # its first load done
         screen = app.screen
         loads = []
@@ -74,14 +50,14 @@ async def _journey(world, tmp_path) -> None:
         assert loads == []
 
         await _elsewhere(env, "flow", "start", "Acme/Staging/Idle")
-        took = await _until(pilot, lambda: "inactive" not in _rows(screen)["Idle"])
-        assert took <= WITHIN and "active" in _rows(screen)["Idle"]
+        took = await wait_until(pilot, lambda: "inactive" not in flow_rows(screen)["Idle"])
+        assert took <= WITHIN and "active" in flow_rows(screen)["Idle"]
         assert len(loads) == 1  # one reload for one change
 
         # the worker, in another process, stops Orders at its deadline; the TUI's own
         # clock still reads T0, so only the store can have told it
         await _elsewhere(env, "enforce", "--once", now=T0 + timedelta(hours=8, minutes=1))
-        took = await _until(pilot, lambda: "stopped" in _rows(screen)["Orders"])
+        took = await wait_until(pilot, lambda: "stopped" in flow_rows(screen)["Orders"])
         assert took <= WITHIN
         assert len(loads) == 2
 

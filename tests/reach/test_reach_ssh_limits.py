@@ -97,33 +97,33 @@ def people(tmp_path: Path):
 # -- connections that open no console ------------------------------------------------------------
 
 
-async def test_ssh_N_is_closed_at_the_idle_timeout_with_a_reason(world, people, tmp_path):
+async def closed_ssh_N(world, people, tmp_path, *ssh_options: str, **limits) -> tuple[str, list[str]]:
+    """``ssh -N`` as Ivan to a server with these ``limits``, until the server closes it (exit
+    255): what the client printed, and the server's log."""
     who, authorized = people
     try:
-        async with serving(world.store, authorized, tmp_path / "host_key",
-                           idle_timeout=2.0) as door:  # the 30 s grace would come later
-            # the client's keepalives are not input
-            proc = await who.ssh(door, "ivan", "-N", "-o", "ServerAliveInterval=1")
+        async with serving(world.store, authorized, tmp_path / "host_key", **limits) as door:
+            proc = await who.ssh(door, "ivan", "-N", *ssh_options)
             code, err = await finished(proc)
             assert code == 255
-            assert "Flowdeck: the connection was closed after 2 s without input" in err
-        assert any(f"for {IVAN} (idle)" in line for line in log_of(door))
+        return err, log_of(door)
     finally:
         await who.stop()
+
+
+async def test_ssh_N_is_closed_at_the_idle_timeout_with_a_reason(world, people, tmp_path):
+    # the client's keepalives are not input; the 30 s grace would come later
+    err, log = await closed_ssh_N(world, people, tmp_path, "-o", "ServerAliveInterval=1",
+                                  idle_timeout=2.0)
+    assert "Flowdeck: the connection was closed after 2 s without input" in err
+    assert any(f"for {IVAN} (idle)" in line for line in log)
 
 
 async def test_a_connection_that_opens_no_console_is_closed_at_the_grace(world, people, tmp_path):
-    who, authorized = people
-    try:
-        async with serving(world.store, authorized, tmp_path / "host_key", idle_timeout=0,
-                           login_grace=1.0) as door:  # idle time is off: only the grace acts
-            proc = await who.ssh(door, "ivan", "-N")
-            code, err = await finished(proc)
-            assert code == 255
-            assert "Flowdeck: no console was opened within 1 s" in err
-        assert any(f"for {IVAN} (no console)" in line for line in log_of(door))
-    finally:
-        await who.stop()
+    # idle time is off: only the grace acts
+    err, log = await closed_ssh_N(world, people, tmp_path, idle_timeout=0, login_grace=1.0)
+    assert "Flowdeck: no console was opened within 1 s" in err
+    assert any(f"for {IVAN} (no console)" in line for line in log)
 
 
 async def test_a_client_that_never_logs_in_is_closed_at_the_grace(world, people, tmp_path):

@@ -8,8 +8,7 @@ which the watched flow really stops. One step is kept as a snapshot.
 
 from __future__ import annotations
 
-import time
-
+from on_screen import wait_until
 from reach_helpers import NOW
 from textual.pilot import Pilot
 
@@ -23,11 +22,8 @@ TITLES = ["The contract", "Workspaces", "Limited and Full badges", "Flows", "Cre
 
 
 async def until(pilot: Pilot, check, timeout: float = 30.0) -> None:  # generous: a busy CI
-    deadline = time.monotonic() + timeout
     await pilot.pause()
-    while not check():
-        assert time.monotonic() < deadline, "timed out"
-        await pilot.pause(0.05)
+    await wait_until(pilot, check, timeout)
 
 
 async def shown(pilot: Pilot, index: int) -> None:

@@ -7,9 +7,7 @@ machine. No pytest here.
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -21,9 +19,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from store.clock import iso
+from processes import FLOWDECK, env_for
 
-FLOWDECK = Path(sys.executable).parent / "flowdeck"
+from store.clock import iso
 
 #: The world's flow the runtime tests run (webhook → transform → http).
 ORDERS = "Acme/Staging/Orders"
@@ -127,20 +125,11 @@ def post(url: str, body: Any, timeout: float = 10) -> tuple[int, dict[str, Any],
         return exc.code, json.loads(exc.read() or b"{}"), dict(exc.headers)
 
 
-def cli_env(tmp: Path, url: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("FLOWDECK_") or k == "FLOWDECK_SECRET_KEY"}
-    env.update(FLOWDECK_DB=url, FLOWDECK_CONFIG=str(tmp / "config.toml"),
-               XDG_DATA_HOME=str(tmp / "data"), XDG_CONFIG_HOME=str(tmp / "config"),
-               HOME=str(tmp / "home"), NO_COLOR="1", COLUMNS="200")
-    return env
-
-
 def start_worker(tmp: Path, url: str, now: datetime, *args: str) -> subprocess.Popen:
     """``flowdeck --now NOW work --port 0 ARGS`` in the background."""
     argv = [str(FLOWDECK), "--now", iso(now), "work", "--port", "0", *args]
     return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env=cli_env(tmp, url), stdin=subprocess.DEVNULL)
+                            env=env_for(url, tmp), stdin=subprocess.DEVNULL)
 
 
 def started_port(proc: subprocess.Popen) -> int:

@@ -6,7 +6,8 @@ import json
 import subprocess
 
 from flowdeck_world import EMAILS, SECRET
-from runtime_helpers import FLOWDECK, ORDERS, cli_env
+from processes import FLOWDECK, env_for
+from runtime_helpers import ORDERS
 
 from store.clock import iso
 from store.policy import STEP_RETRIES, retry_delay
@@ -17,7 +18,7 @@ INTEG, GUEST = EMAILS["integrator"], EMAILS["guest"]
 def _cli(running, tmp_path, *args: str, user: str = INTEG) -> subprocess.CompletedProcess:
     argv = [str(FLOWDECK), "--now", iso(running.clock.now()), "--speed", "0", "--user", user, *args]
     return subprocess.run(argv, capture_output=True, text=True, timeout=60,
-                          env=cli_env(tmp_path, running.store.url), stdin=subprocess.DEVNULL)
+                          env=env_for(running.store.url, tmp_path), stdin=subprocess.DEVNULL)
 
 
 def _park_two(running) -> list[int]:

@@ -8,10 +8,9 @@ import subprocess
 
 import pytest
 from flowdeck_world import SECRET, T0
+from processes import FLOWDECK, env_for
 from runtime_helpers import (
-    FLOWDECK,
     ORDERS,
-    cli_env,
     post,
     start_worker,
     started_port,
@@ -61,7 +60,7 @@ def test_a_webhook_post_runs_through_transform_and_http_to_the_target(running, t
 def test_work_refuses_a_port_that_is_taken_in_one_line(running, tmp_path):
     port = int(running.target.url.rsplit(":", 1)[1])
     r = subprocess.run([str(FLOWDECK), "work", "--port", str(port)], capture_output=True,
-                       text=True, env=cli_env(tmp_path, running.store.url), timeout=30)
+                       text=True, env=env_for(running.store.url, tmp_path), timeout=30)
     assert r.returncode == 1
     assert r.stderr.startswith(f"error: cannot serve webhooks on 127.0.0.1:{port}: ")
     assert r.stderr.count("\n") == 1 and "Traceback" not in r.stderr
@@ -69,5 +68,5 @@ def test_work_refuses_a_port_that_is_taken_in_one_line(running, tmp_path):
 
 def test_a_readonly_session_cannot_run_the_worker(running, tmp_path):
     r = subprocess.run([str(FLOWDECK), "--readonly", "work", "--port", "0"], capture_output=True,
-                       text=True, env=cli_env(tmp_path, running.store.url), timeout=30)
+                       text=True, env=env_for(running.store.url, tmp_path), timeout=30)
     assert r.returncode == 3 and r.stderr.startswith("permission denied: ")

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from flowdeck_world import SECRET
-from runtime_helpers import FLOWDECK, cli_env
+from processes import FLOWDECK, env_for
 from sqlalchemy import inspect, text
 
 from store.logs import EventLog
@@ -95,7 +95,7 @@ def test_an_echoing_target_leaves_no_secret_anywhere(world, target, tmp_path, st
     result = subprocess.run([str(FLOWDECK), "--now", "2026-03-02T09:00:00Z", "--speed", "0",
                              "--user", world.emails["guest"], "events", "Acme/Staging",
                              "--limit", "1000", "--json"],
-                            capture_output=True, text=True, env=cli_env(tmp_path, world.store.url),
+                            capture_output=True, text=True, env=env_for(world.store.url, tmp_path),
                             timeout=60)
     assert result.returncode == 0, result.stderr
     _assert_clean("`events --json`", result.stdout)
@@ -103,7 +103,7 @@ def test_an_echoing_target_leaves_no_secret_anywhere(world, target, tmp_path, st
         shown = subprocess.run([str(FLOWDECK), "--now", "2026-03-02T09:00:00Z", "--speed", "0",
                                 "--user", world.emails["integrator"], "flow", "executions", path],
                                capture_output=True, text=True,
-                               env=cli_env(tmp_path, world.store.url), timeout=60)
+                               env=env_for(world.store.url, tmp_path), timeout=60)
         assert shown.returncode == 0, shown.stderr
         _assert_clean("`flow executions`", shown.stdout + shown.stderr)
 

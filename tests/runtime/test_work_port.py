@@ -11,11 +11,10 @@ import subprocess
 
 import pytest
 from flowdeck_world import EMAILS, T0
+from processes import FLOWDECK, env_for
 from prometheus_client.parser import text_string_to_metric_families
 from runtime_helpers import (
-    FLOWDECK,
     ORDERS,
-    cli_env,
     start_worker,
     started_port,
     stop_process,
@@ -121,7 +120,7 @@ def test_old_and_rotated_addresses_answer_404_and_the_429_names_nobody(running, 
     r = subprocess.run([str(FLOWDECK), "--now", iso(running.clock.now()), "--user",
                         EMAILS["integrator"], "flow", "webhook", "rotate", ORDERS],
                        capture_output=True, text=True, timeout=60, stdin=subprocess.DEVNULL,
-                       env=cli_env(tmp_path, running.store.url))
+                       env=env_for(running.store.url, tmp_path))
     assert r.returncode == 0, r.stderr
     new = integ.get_flow(ORDERS).webhook_path
     assert new != flow.webhook_path and new in r.stdout

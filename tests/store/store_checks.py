@@ -1,7 +1,8 @@
 """Helpers for the store's tests: raw row counts and flow-log entries.
 
 These read the tables directly, under the services, so a test can check
-what a service left behind (or did not).
+what a service left behind (or did not); ``to_full`` and ``events`` are two
+shortcuts through the services that the work-time tests share.
 """
 
 from __future__ import annotations
@@ -57,3 +58,13 @@ def log_times(store: Store, flow_id: int) -> list[datetime]:
     return store.run(lambda s: list(s.scalars(
         select(Event.at).where(Event.flow_id == flow_id, Event.category == "log")
         .order_by(Event.at.desc()))), write=False)
+
+
+def to_full(w, ws: str = "Acme/Staging") -> None:
+    """Support converts the world's workspace ``ws`` to Full."""
+    w.as_("support").convert_workspace(ws, "full")
+
+
+def events(fd, path: str, kind: str) -> list:
+    """The events of one ``kind`` at ``path`` as the caller ``fd`` sees them, newest first."""
+    return fd.list_events(path, kinds=[kind], limit=1000)

@@ -9,24 +9,14 @@ from __future__ import annotations
 import asyncio
 import sys
 import textwrap
-import time
 
-from tui_helpers import INTEGRATOR, NOW, NW, current_name, highlight, open_by_keys, table_rows
+from on_screen import wait_until
+from tui_helpers import INTEGRATOR, NOW, NW, current_name, highlight, open_by_keys, running, table_rows
 
 from store.clock import iso
 
 DEV = f"{NW}/Development"
 WITHIN = 2.0  # seconds: DESIGN section 4
-
-
-async def wait_for(pilot, condition, timeout: float = 5.0) -> float:
-    """Let the app run (no keys) until ``condition()`` holds; return how long it took."""
-    started = time.monotonic()
-    while not condition():
-        if time.monotonic() - started > timeout:
-            raise AssertionError(f"not seen within {timeout} s")
-        await pilot.pause(0.05)
-    return time.monotonic() - started
 
 
 async def test_another_process_starting_a_flow_shows_up_without_a_keypress(demo):
@@ -50,7 +40,8 @@ async def test_another_process_starting_a_flow_shows_up_without_a_keypress(demo)
         proc = await asyncio.create_subprocess_exec(sys.executable, "-c", script)
         assert await proc.wait() == 0
 
-        took = await wait_for(pilot, lambda: table_rows(screen, "flows-table")[flow][1] == "▶ active")
+        took = await wait_until(pilot, lambda: table_rows(screen, "flows-table")[flow][1] == "▶ active",
+                                timeout=5.0)
         assert took <= WITHIN
         assert "8:00:00" in table_rows(screen, "flows-table")[flow][3]
         assert current_name(screen, "flows-table") == "Order Intake Prototype"  # the cursor stayed
@@ -58,8 +49,7 @@ async def test_another_process_starting_a_flow_shows_up_without_a_keypress(demo)
 
 async def test_another_connection_stopping_a_flow_shows_up_on_the_flow_screen(demo):
     app = demo.app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_by_keys(pilot, NW, "Development", "JSONata Playground")
+    async with running(app, NW, "Development", "JSONata Playground") as pilot:
         screen = app.screen
         other = demo.other_connection()
         try:
@@ -72,6 +62,6 @@ async def test_another_connection_stopping_a_flow_shows_up_on_the_flow_screen(de
         def stopped() -> bool:
             return "■ stopped" in screen.query_one("#state").content.plain
 
-        assert await wait_for(pilot, stopped) <= WITHIN
+        assert await wait_until(pilot, stopped, timeout=5.0) <= WITHIN
         assert "6 queued messages lost" in screen.query_one("#state").content.plain
         assert "by hand" in screen.query_one("#countdown").content.plain

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from textual.widgets import Button, Static
-from tui_helpers import NW, OWNER, highlight, notifications, open_by_keys, press, settle
+from tui_helpers import NW, OWNER, highlight, notifications, press, running, settle
 
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.time_left import TimeLeftScreen
@@ -53,8 +53,7 @@ async def answer(pilot, ok: bool) -> None:
 
 async def test_mark_three_flows_and_restart_them_in_one_change(demo):
     app = demo.app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_by_keys(pilot, NW, "Staging")
+    async with running(app, NW, "Staging") as pilot:
         screen = app.screen
         assert isinstance(screen, WorkspaceScreen)
         for name in ("Customer Upsert", "Inventory Sync", "Order Sync"):
@@ -86,8 +85,7 @@ async def test_mark_three_flows_and_restart_them_in_one_change(demo):
 
 async def test_mark_every_flow_the_limit_stopped_and_start_them(demo):
     app = demo.app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_by_keys(pilot, NW, "Staging")
+    async with running(app, NW, "Staging") as pilot:
         screen = app.screen
         await press(pilot, "L")
         assert marked(screen) == ["Invoice Export"]  # not Returns Processing (stopped by hand)
@@ -107,8 +105,7 @@ async def test_mark_every_flow_the_limit_stopped_and_start_them(demo):
 async def test_a_bulk_refusal_names_its_flow_and_changes_nothing(demo):
     svc = demo.as_(OWNER)
     app = demo.app(user="lena.fischer@northwind.example")  # a guest: may not run flows
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_by_keys(pilot, NW, "Staging")
+    async with running(app, NW, "Staging") as pilot:
         screen = app.screen
         await highlight(pilot, "flows-table", "Order Sync")
         await press(pilot, "space")
@@ -120,8 +117,7 @@ async def test_a_bulk_refusal_names_its_flow_and_changes_nothing(demo):
 
 async def test_time_left_lists_every_contracts_flows_soonest_first_and_drops_the_stopped(demo):
     app = demo.app()
-    async with app.run_test(size=(120, 36)) as pilot:
-        await settle(pilot)
+    async with running(app, size=(120, 36)) as pilot:
         await press(pilot, "T")
         screen = app.screen
         assert isinstance(screen, TimeLeftScreen)
@@ -171,8 +167,7 @@ async def test_time_left_lists_every_contracts_flows_soonest_first_and_drops_the
 
 async def test_time_left_from_the_command_palette(demo):
     app = demo.app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         await press(pilot, "ctrl+p")
         await pilot.press(*"time left")
         await settle(pilot)
@@ -186,8 +181,7 @@ async def test_a_flow_that_differs_from_its_namesake_shows_the_promotion_marker(
     svc = demo.as_(OWNER)
     svc.set_step(f"{STAGING}/Order Sync", 2, "expression", "{\"id\": order.id}")
     app = demo.app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_by_keys(pilot, NW, "Staging")
+    async with running(app, NW, "Staging") as pilot:
         screen = app.screen
         table = screen.query_one("#flows-table")
         glyphs = {table.row_at(i).payload.name: table.row_at(i).cells[-1].plain
@@ -200,8 +194,7 @@ async def test_a_flow_that_differs_from_its_namesake_shows_the_promotion_marker(
 
 async def test_T_over_a_confirmation_does_not_leave_it(demo):
     app = demo.app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_by_keys(pilot, NW, "Staging")
+    async with running(app, NW, "Staging") as pilot:
         await highlight(pilot, "flows-table", "Order Sync")
         await press(pilot, "space")
         await ask(pilot, "R")

@@ -12,6 +12,7 @@ from tui_helpers import (
     highlight,
     open_by_keys,
     press,
+    running,
     settle,
     table_rows,
     tooltip_shown,
@@ -27,8 +28,7 @@ from tui.screens.workspace import WorkspaceScreen
 
 async def test_enter_opens_and_escape_goes_back_one_level(demo):
     app = demo.app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         assert isinstance(app.screen, ContractsScreen)
         assert set(table_rows(app.screen, "contracts")) == {NW, GX}
         assert "escape" not in footer_keys(app.screen)  # nowhere to go back to
@@ -52,8 +52,7 @@ async def test_enter_opens_and_escape_goes_back_one_level(demo):
 
 async def test_slash_filters_the_list_in_view(demo):
     app = demo.app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         screen = app.screen
         await press(pilot, "slash")
         await type_text(pilot, "glob")
@@ -77,8 +76,7 @@ async def test_slash_filters_the_list_in_view(demo):
 
 async def test_question_mark_lists_the_keys_of_the_screen(demo):
     app = demo.app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_by_keys(pilot, NW, "Development")
+    async with running(app, NW, "Development") as pilot:
         await highlight(pilot, "flows-table", "JSONata Playground")
         await press(pilot, "question_mark")
         help_screen = app.screen
@@ -103,8 +101,7 @@ async def test_question_mark_lists_the_keys_of_the_screen(demo):
 
 async def test_ctrl_p_jumps_to_a_flow_by_name(demo):
     app = demo.app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         await press(pilot, "ctrl+p")
         assert isinstance(app.screen, CommandPalette)
         await type_text(pilot, "JSONata")
@@ -125,8 +122,7 @@ async def test_ctrl_p_jumps_to_a_flow_by_name(demo):
 
 async def test_limited_and_full_say_so_in_banner_badges_and_detail_line(demo):
     app = demo.app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_by_keys(pilot, NW)
+    async with running(app, NW) as pilot:
         contract = app.screen
         rows = table_rows(contract, "workspaces-table")
         assert rows["Development"][1] == "◔ Limited"
@@ -166,8 +162,7 @@ async def test_limited_and_full_say_so_in_banner_badges_and_detail_line(demo):
 
 async def test_hovering_a_badge_explains_limited_and_full(demo):
     app = demo.app()
-    async with app.run_test(size=(80, 24), tooltips=True) as pilot:
-        await open_by_keys(pilot, NW)
+    async with running(app, NW, tooltips=True) as pilot:
         # the Kind cell of a row of the workspace list
         table = app.screen.query_one("#workspaces-table")
         names = list(table_rows(app.screen, "workspaces-table"))
@@ -197,19 +192,16 @@ async def test_hovering_a_badge_explains_limited_and_full(demo):
 async def test_no_color_and_the_ansi_theme_start_cleanly(demo, monkeypatch):
     monkeypatch.setenv("NO_COLOR", "1")
     app = demo.app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_by_keys(pilot, NW, "Development")
+    async with running(app, NW, "Development"):
         assert app.theme == "ansi"
         assert "◔ Limited" in str(app.screen.query_one("#crumb-badge").content)  # words, not colour
     monkeypatch.delenv("NO_COLOR")
 
     app = demo.app(theme="ansi")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app):
         assert app.theme == "ansi"
         assert set(table_rows(app.screen, "contracts")) == {NW, GX}
 
     app = demo.app(theme="no-such-theme")
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app):
         assert app.theme == "flowdeck"

@@ -105,8 +105,8 @@ async def test_first_middle_and_last_rows_are_reachable_and_right(big):
             assert row.payload.name == f"Flow {index:06d}"
             assert cells(row)[1].endswith(STATUSES[index % 3])
         # only a few pages are ever held, never the hundred thousand rows
-        assert len(table._pages) <= KEEP_PAGES
-        assert sum(len(rows) for rows in table._pages.values()) <= KEEP_PAGES * PAGE
+        assert len(table.pages.held) <= KEEP_PAGES
+        assert sum(len(rows) for rows in table.pages.held.values()) <= KEEP_PAGES * PAGE
 
 
 async def test_the_filter_applies_to_the_whole_set(big):

@@ -9,8 +9,8 @@ from tui_helpers import (
     footer_keys,
     highlight,
     notifications,
-    open_by_keys,
     press,
+    running,
     settle,
     table_rows,
 )
@@ -25,8 +25,7 @@ STAGING = f"{NW}/Staging"
 
 async def test_a_guest_finds_no_way_to_start_or_stop_a_flow(demo):
     app = demo.app(user=GUEST)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_by_keys(pilot, NW, "Staging")
+    async with running(app, NW, "Staging") as pilot:
         screen = app.screen
         assert isinstance(screen, WorkspaceScreen) and screen.data.workspace.role == "guest"
 
@@ -70,8 +69,7 @@ async def test_a_guest_finds_no_way_to_start_or_stop_a_flow(demo):
 
 async def test_support_staff_approve_a_request_and_the_workspace_becomes_full(demo):
     app = demo.app(user=SUPPORT)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with running(app) as pilot:
         assert "i" in footer_keys(app.screen)
         await press(pilot, "i")
         screen = app.screen

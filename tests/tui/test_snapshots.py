@@ -12,7 +12,17 @@ at what changed (``snapshot_report.html``) before committing.
 from __future__ import annotations
 
 import pytest
-from tui_helpers import GUEST, NW, OWNER, SUPPORT, highlight, press, settle, tooltip_shown, type_text
+from tui_helpers import (
+    GUEST,
+    NW,
+    OWNER,
+    SUPPORT,
+    highlight,
+    press,
+    run_before_at,
+    tooltip_shown,
+    type_text,
+)
 
 from tui.screens.confirm import ConfirmScreen
 from tui.screens.flow import FlowScreen
@@ -28,91 +38,70 @@ LARGE = (120, 36)
 SIZES = pytest.mark.parametrize("size", [SMALL, LARGE], ids=["80x24", "120x36"])
 
 
-def _to(contract: str | None = None, workspace: str | None = None, flow: str | None = None,
-        *then: str, expect: type | None = None):
-    """A ``run_before`` that goes there, presses ``then``, and waits for the data.
-
-    It goes there the way Ctrl+P does (``app.jump``), which is quicker than
-    walking with the arrows; the pilot tests walk by keys.
-    """
-
-    async def run_before(pilot) -> None:
-        await settle(pilot)
-        path = "/".join(p for p in (contract, workspace, flow) if p)
-        if path:
-            pilot.app.jump(path)
-            await settle(pilot)
-        await press(pilot, *then)
-        if expect is not None:
-            assert isinstance(pilot.app.screen, expect), pilot.app.screen
-
-    return run_before
-
-
 @SIZES
 def test_contracts(snap_compare, demo, size):
-    assert snap_compare(demo.app(), terminal_size=size, run_before=_to())
+    assert snap_compare(demo.app(), terminal_size=size, run_before=run_before_at())
 
 
 @SIZES
 def test_contract_with_its_workspaces(snap_compare, demo, size):
-    assert snap_compare(demo.app(), terminal_size=size, run_before=_to(NW))
+    assert snap_compare(demo.app(), terminal_size=size, run_before=run_before_at(NW))
 
 
 @SIZES
 def test_limited_workspace_with_countdowns_in_every_style(snap_compare, demo, size):
     """Staging: 6 h left (ok), 40 and 14 min (warning), 9 min (alarm), and flows stopped."""
     assert snap_compare(demo.app(), terminal_size=size,
-                        run_before=_to(NW, "Staging", expect=WorkspaceScreen))
+                        run_before=run_before_at(NW, "Staging", expect=WorkspaceScreen))
 
 
 @SIZES
 def test_flow_alarm_countdown(snap_compare, demo, size):
     """Four minutes left: the alarm style."""
     assert snap_compare(demo.app(), terminal_size=size,
-                        run_before=_to(NW, "Development", "JSONata Playground", expect=FlowScreen))
+                        run_before=run_before_at(NW, "Development", "JSONata Playground", expect=FlowScreen))
 
 
 def test_flow_warning_countdown(snap_compare, demo):
     """Fourteen minutes left: the warning style."""
     assert snap_compare(demo.app(), terminal_size=SMALL,
-                        run_before=_to(NW, "Staging", "Shipment Notifications", expect=FlowScreen))
+                        run_before=run_before_at(NW, "Staging", "Shipment Notifications", expect=FlowScreen))
 
 
 def test_flow_ok_countdown(snap_compare, demo):
     """Six hours left: no warning."""
     assert snap_compare(demo.app(), terminal_size=SMALL,
-                        run_before=_to(NW, "Staging", "Customer Upsert", expect=FlowScreen))
+                        run_before=run_before_at(NW, "Staging", "Customer Upsert", expect=FlowScreen))
 
 
 def test_flow_in_a_full_workspace(snap_compare, demo):
     """No deadline: how long it has run instead of a countdown."""
     assert snap_compare(demo.app(), terminal_size=SMALL,
-                        run_before=_to(NW, "Production", "Order Sync", expect=FlowScreen))
+                        run_before=run_before_at(NW, "Production", "Order Sync", expect=FlowScreen))
 
 
 @SIZES
 def test_support_requests(snap_compare, demo, size):
     assert snap_compare(demo.app(user=SUPPORT), terminal_size=size,
-                        run_before=_to(None, None, None, "i", expect=SupportScreen))
+                        run_before=run_before_at(None, None, None, "i", expect=SupportScreen))
 
 
 @SIZES
 def test_help_screen(snap_compare, demo, size):
     assert snap_compare(demo.app(), terminal_size=size,
-                        run_before=_to(NW, "Staging", None, "question_mark", expect=HelpScreen))
+                        run_before=run_before_at(NW, "Staging", None, "question_mark", expect=HelpScreen))
 
 
 def test_help_screen_of_a_guest(snap_compare, demo):
     """The keys a guest may not use are listed, dimmed."""
     assert snap_compare(demo.app(user=GUEST), terminal_size=SMALL,
-                        run_before=_to(NW, "Staging", None, "question_mark", expect=HelpScreen))
+                        run_before=run_before_at(NW, "Staging", None, "question_mark", expect=HelpScreen))
 
 
 @SIZES
 def test_stop_confirmation(snap_compare, demo, size):
     async def run_before(pilot) -> None:
-        await _to(NW, "Development")(pilot)
+        await run_before_at(NW, "Development")(pilot)
         await highlight(pilot, "flows-table", "JSONata Playground")
         await press(pilot, "x")
         assert isinstance(pilot.app.screen, ConfirmScreen)
@@ -122,7 +111,7 @@ def test_stop_confirmation(snap_compare, demo, size):
 
 def test_delete_full_workspace_confirmation(snap_compare, demo):
     async def run_before(pilot) -> None:
-        await _to(NW)(pilot)
+        await run_before_at(NW)(pilot)
         await highlight(pilot, "workspaces-table", "Production")
         await press(pilot, "d", "shift+tab")
         await type_text(pilot, "Prod")
@@ -134,7 +123,7 @@ def test_delete_full_workspace_confirmation(snap_compare, demo):
 @SIZES
 def test_form_with_a_validation_error(snap_compare, demo, size):
     async def run_before(pilot) -> None:
-        await _to(NW, None, None, "n")(pilot)
+        await run_before_at(NW, None, None, "n")(pilot)
         assert isinstance(pilot.app.screen, FormScreen)
         await type_text(pilot, "QA/Lab")
 
@@ -143,7 +132,7 @@ def test_form_with_a_validation_error(snap_compare, demo, size):
 
 def test_form_with_the_stores_refusal(snap_compare, demo):
     async def run_before(pilot) -> None:
-        await _to(NW, None, None, "n")(pilot)
+        await run_before_at(NW, None, None, "n")(pilot)
         await type_text(pilot, "Staging")
         await press(pilot, "enter")
         assert isinstance(pilot.app.screen, FormScreen)
@@ -153,7 +142,7 @@ def test_form_with_the_stores_refusal(snap_compare, demo):
 
 def _hover_badge(workspace: str):
     async def run_before(pilot) -> None:
-        await _to(NW, workspace, expect=WorkspaceScreen)(pilot)
+        await run_before_at(NW, workspace, expect=WorkspaceScreen)(pilot)
         await pilot.hover("#crumb-badge")
         await tooltip_shown(pilot)
 
@@ -170,14 +159,14 @@ def test_full_badge_tooltip(snap_compare, demo):
 
 def test_limited_workspace_in_the_ansi_theme(snap_compare, demo):
     assert snap_compare(demo.app(theme="ansi"), terminal_size=SMALL,
-                        run_before=_to(NW, "Development", expect=WorkspaceScreen))
+                        run_before=run_before_at(NW, "Development", expect=WorkspaceScreen))
 
 
 # -- a flow's revisions (DESIGN 2b) --------------------------------------------------------------
 @SIZES
 def test_flow_history_tab(snap_compare, demo, size):
     assert snap_compare(demo.app(), terminal_size=size,
-                        run_before=_to(NW, "Staging", "Customer Upsert", "4", expect=FlowScreen))
+                        run_before=run_before_at(NW, "Staging", "Customer Upsert", "4", expect=FlowScreen))
 
 
 @SIZES
@@ -188,7 +177,7 @@ def test_promote_diff(snap_compare, demo, size):
     demo.as_(OWNER).set_step(staging, 3, "method", "PATCH")
 
     async def run_before(pilot) -> None:
-        await _to(NW, "Staging", "Order Sync", "P", expect=FormScreen)(pilot)
+        await run_before_at(NW, "Staging", "Order Sync", "P", expect=FormScreen)(pilot)
         await press(pilot, "enter", "down", "enter", "ctrl+s")
         assert isinstance(pilot.app.screen, ReviewScreen)
 
@@ -198,7 +187,7 @@ def test_promote_diff(snap_compare, demo, size):
 @SIZES
 def test_step_editor_trying_an_expression(snap_compare, demo, size):
     async def run_before(pilot) -> None:
-        await _to(NW, "Staging", "Customer Upsert", expect=FlowScreen)(pilot)
+        await run_before_at(NW, "Staging", "Customer Upsert", expect=FlowScreen)(pilot)
         pilot.app.screen.query_one("#steps-table").focus()
         await highlight(pilot, "steps-table", "2")
         await press(pilot, "e")

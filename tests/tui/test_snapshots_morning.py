@@ -8,7 +8,7 @@ the SVGs before committing.
 from __future__ import annotations
 
 import pytest
-from tui_helpers import NW, highlight, press, settle
+from tui_helpers import NW, highlight, press, run_before_at, settle
 
 from tui.screens.time_left import TimeLeftScreen
 from tui.screens.workspace import WorkspaceScreen
@@ -18,28 +18,16 @@ SIZES = pytest.mark.parametrize("size", [(80, 24), (120, 36)], ids=["80x24", "12
 
 
 def _marked_staging():
+    # L: Invoice Export, stopped by the limit
+    at_staging = run_before_at(NW, "Staging", None, "L", expect=WorkspaceScreen)
+
     async def run_before(pilot) -> None:
-        await settle(pilot)
-        pilot.app.jump(f"{NW}/Staging")
-        await settle(pilot)
-        assert isinstance(pilot.app.screen, WorkspaceScreen)
-        await press(pilot, "L")  # Invoice Export, stopped by the limit
+        await at_staging(pilot)
         await highlight(pilot, "flows-table", "Order Sync")
         await press(pilot, "space")
         await highlight(pilot, "flows-table", "Customer Upsert")
         pilot.app.clear_notifications()
         await settle(pilot)
-
-    return run_before
-
-
-def _time_left():
-    async def run_before(pilot) -> None:
-        await settle(pilot)
-        await press(pilot, "T")
-        await settle(pilot)
-        assert isinstance(pilot.app.screen, TimeLeftScreen)
-        await press(pilot, "down", "space")
 
     return run_before
 
@@ -51,7 +39,9 @@ def test_marks_on_a_workspace(snap_compare, demo, size):
 
 @SIZES
 def test_time_left_screen(snap_compare, demo, size):
-    assert snap_compare(demo.app(), terminal_size=size, run_before=_time_left())
+    # T opens it; down and space mark the second row
+    time_left = run_before_at(None, None, None, "T", "down", "space", expect=TimeLeftScreen)
+    assert snap_compare(demo.app(), terminal_size=size, run_before=time_left)
 
 
 def _shown_words_are_a_prefix(detail: DetailLine) -> None:

@@ -14,6 +14,7 @@ from tui_helpers import (
     notifications,
     open_by_keys,
     press,
+    running,
     settle,
     table_rows,
     type_text,
@@ -39,8 +40,7 @@ async def tick(pilot) -> None:
 
 async def test_start_a_flow_and_watch_it_stop_at_the_work_time_limit(demo):
     app = demo.app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_by_keys(pilot, NW, "Development")
+    async with running(app, NW, "Development") as pilot:
         screen = app.screen
         assert isinstance(screen, WorkspaceScreen) and screen.path == DEV
         assert screen.query_one("#banner").display  # a limited workspace says so
@@ -94,8 +94,7 @@ async def test_start_a_flow_and_watch_it_stop_at_the_work_time_limit(demo):
 
 async def test_a_flow_stops_on_its_own_screen_too(demo):
     app = demo.app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_by_keys(pilot, NW, "Development", "JSONata Playground")
+    async with running(app, NW, "Development", "JSONata Playground") as pilot:
         screen = app.screen
         assert screen.path == f"{DEV}/JSONata Playground"
         countdown = screen.query_one("#countdown")
@@ -117,8 +116,7 @@ async def test_a_flow_stops_on_its_own_screen_too(demo):
 
 async def test_countdown_styles_and_the_fifteen_minute_notice(demo):
     app = demo.app()
-    async with app.run_test(size=(80, 24)) as pilot:
-        await open_by_keys(pilot, NW, "Staging")
+    async with running(app, NW, "Staging") as pilot:
         screen = app.screen
         table = screen.query_one("#flows-table")
         cells = {table.get_row(k)[0].plain: table.get_row(k)[3] for k in list(table.keys())}

@@ -1,11 +1,15 @@
 """What the TUI's tests share besides fixtures: the demo's people and places, and how to
 wait, press, type and read the screen. (A module of its own: test modules import it by
-name, which a conftest.py in every test folder would make ambiguous.)
+name, which a conftest.py in every test folder would make ambiguous.
+``screenshots/make_screenshots.py`` imports it too, so the README's pictures are taken
+as the tests see the screens.)
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from textual.pilot import Pilot
@@ -146,6 +150,40 @@ async def open_by_keys(pilot: Pilot, contract: str, workspace: str | None = None
         return
     await highlight(pilot, "flows-table", flow)
     await press(pilot, "enter")
+
+
+@asynccontextmanager
+async def running(app, *where: str, size: tuple[int, int] = (80, 24), **options) -> AsyncIterator[Pilot]:
+    """The app running under Pilot (80x24 unless told), its first screen loaded, then walked
+    by keys to ``where``: a contract, one of its workspaces, one of its flows."""
+    async with app.run_test(size=size, **options) as pilot:
+        if where:
+            await open_by_keys(pilot, *where)
+        else:
+            await settle(pilot)
+        yield pilot
+
+
+def run_before_at(contract: str | None = None, workspace: str | None = None, flow: str | None = None,
+                  *then: str, expect: type | None = None) -> Callable[[Pilot], Awaitable[None]]:
+    """A snapshot's ``run_before``: go there, press ``then``, wait for the data, and check the
+    screen is an ``expect``.
+
+    It goes there the way Ctrl+P does (``app.jump``), which is quicker than
+    walking with the arrows; the pilot tests walk by keys.
+    """
+
+    async def run_before(pilot: Pilot) -> None:
+        await settle(pilot)
+        path = "/".join(p for p in (contract, workspace, flow) if p)
+        if path:
+            pilot.app.jump(path)
+            await settle(pilot)
+        await press(pilot, *then)
+        if expect is not None:
+            assert isinstance(pilot.app.screen, expect), pilot.app.screen
+
+    return run_before
 
 
 def footer_keys(screen) -> list[str]:

@@ -1,5 +1,6 @@
 """What the Typer commands share: the invocation's state on the Typer context, opening
-the TUI from a command, and the options every listing takes (see ``invocation``)."""
+the TUI from a command, the options every listing takes (see ``invocation``) and the
+arguments many commands take, each declared once."""
 
 from __future__ import annotations
 
@@ -28,6 +29,16 @@ def open_tui_for(ctx: typer.Context, *, db_url: str | None = None, user: str | N
 
 #: ``--json`` on every listing and ``show``
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+#: the arguments that name what a command acts on
+ContractName = Annotated[str, typer.Argument(metavar="CONTRACT")]
+Name = Annotated[str, typer.Argument(metavar="NAME")]
+NewName = Annotated[str, typer.Argument(metavar="NEW")]
+Email = Annotated[str, typer.Argument(metavar="EMAIL")]
+RequestId = Annotated[int, typer.Argument(metavar="ID")]
+WsPath = Annotated[str, typer.Argument(metavar="CONTRACT/WS")]
+FlowPath = Annotated[str, typer.Argument(metavar="CONTRACT/WS/FLOW")]
+StepNumber = Annotated[int, typer.Argument(metavar="N", min=1, help="The step, counted from 1.")]
 
 
 def sub_app(help_text: str) -> typer.Typer:

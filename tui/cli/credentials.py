@@ -12,7 +12,7 @@ import typer
 
 from store.errors import ConfirmationRequired
 from tui.cli import output as o
-from tui.cli.context import JsonFlag, ctx_of, sub_app
+from tui.cli.context import JsonFlag, WsPath, ctx_of, sub_app
 
 credential_app = sub_app("Credentials: the secrets a workspace's flow steps use.")
 
@@ -55,15 +55,13 @@ def credential_set(
 
 @credential_app.command("list")
 def credential_list(ctx: typer.Context,
-                    path: Annotated[str, typer.Argument(metavar="CONTRACT/WS")],
+                    path: WsPath,
                     as_json: JsonFlag = False) -> None:
     """List a workspace's credentials (field names only, never values)."""
     creds = ctx_of(ctx).as_caller().list_credentials(path)
-    if as_json:
-        return o.json_list(creds)
-    o.table(["NAME", "COMPONENT", "FIELDS", "USED BY", "UPDATED"],
-            [(c.name, c.component, c.fields, c.used_by, o.when(c.updated_at)) for c in creds],
-            empty="no credentials")
+    o.listing(creds, as_json, ["NAME", "COMPONENT", "FIELDS", "USED BY", "UPDATED"],
+              lambda c: (c.name, c.component, c.fields, c.used_by, o.when(c.updated_at)),
+              empty="no credentials")
 
 
 @credential_app.command("show")

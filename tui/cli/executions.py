@@ -10,9 +10,8 @@ import typer
 
 from store.errors import ConfirmationRequired, InvalidInput
 from tui.cli import output as o
-from tui.cli.context import JsonFlag, ctx_of
+from tui.cli.context import FlowPath, JsonFlag, ctx_of
 
-FlowPath = Annotated[str, typer.Argument(metavar="CONTRACT/WS/FLOW")]
 Ids = Annotated[list[int] | None, typer.Argument(metavar="[ID]...", help="Failed message ids.")]
 AllFlag = Annotated[bool, typer.Option("--all", help="Every failed message of the flow.")]
 
@@ -32,22 +31,19 @@ def executions(
 ) -> None:
     """The flow's latest step runs, newest first: outcome, http status, time taken."""
     rows = ctx_of(ctx).as_caller().list_executions(path, limit=limit)
-    if as_json:
-        return o.json_list(rows)
-    o.table(["AT", "MESSAGE", "STEP", "OUTCOME", "STATUS", "MS", "ERROR"],
-            [(o.when(e.at), e.message, f"{e.step} {e.component or ''}".strip(), e.outcome,
-              e.status, e.ms, e.error) for e in rows], empty="no executions")
+    o.listing(rows, as_json, ["AT", "MESSAGE", "STEP", "OUTCOME", "STATUS", "MS", "ERROR"],
+              lambda e: (o.when(e.at), e.message, f"{e.step} {e.component or ''}".strip(), e.outcome,
+                         e.status, e.ms, e.error), empty="no executions")
 
 
 def failed(ctx: typer.Context, path: FlowPath, as_json: JsonFlag = False) -> None:
     """Messages parked after their retries ran out (Full workspaces), oldest first."""
     rows = ctx_of(ctx).as_caller().list_failed(path, limit=10_000)
-    if as_json:
-        return o.json_list(rows)
-    o.table(["ID", "STEP", "ATTEMPTS", "ENQUEUED", "ERROR", "PAYLOAD"],
-            [(m.id, f"{m.step} {m.component or ''}".strip(), m.attempts, o.when(m.enqueued_at),
-              m.error, json.dumps(m.payload, ensure_ascii=False)[:60]) for m in rows],
-            empty="no failed messages")
+    o.listing(rows, as_json, ["ID", "STEP", "ATTEMPTS", "ENQUEUED", "ERROR", "PAYLOAD"],
+              lambda m: (m.id, f"{m.step} {m.component or ''}".strip(), m.attempts,
+                         o.when(m.enqueued_at), m.error,
+                         json.dumps(m.payload, ensure_ascii=False)[:60]),
+              empty="no failed messages")
 
 
 def retry(ctx: typer.Context, path: FlowPath, ids: Ids = None, every: AllFlag = False) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from tui.cli import output as o
-from tui.cli.context import JsonFlag, ctx_of, sub_app
+from tui.cli.context import FlowPath, JsonFlag, StepNumber, ctx_of, sub_app
 
 flow_app = sub_app("Integration flows: create, start, stop, copy, inspect.")
 step_app = sub_app("The steps of a flow.")
@@ -16,7 +16,6 @@ webhook_app = sub_app("A flow's webhook address.")
 flow_app.add_typer(step_app, name="step")
 flow_app.add_typer(webhook_app, name="webhook")
 
-FlowPath = Annotated[str, typer.Argument(metavar="CONTRACT/WS/FLOW")]
 STATUSES = ("inactive", "active", "stopped")
 
 
@@ -80,13 +79,12 @@ def flow_list(
         flows = fd.time_left_page(scope, within=span, limit=None, with_count=False)[1]
     else:
         flows = fd.list_flows(scope, status=status, sort=LIST_SORTS[sort])
-    if as_json:
-        return o.json_list(flows)
-    o.table(["FLOW", "KIND", "STATUS", "TYPE", "REMAINING", "QUEUED", "STARTED", "STOP REASON"],
-            [(f.path, o.kind_word(f.workspace_kind), f.status, f.type, remaining_text(f),
-              f.queued_messages, o.when(f.started_at), f.stop_reason) for f in flows],
-            empty=f"no active Limited flow stops within {within}" if span else "no flows",
-            colour_columns=(1, 2))
+    o.listing(flows, as_json,
+              ["FLOW", "KIND", "STATUS", "TYPE", "REMAINING", "QUEUED", "STARTED", "STOP REASON"],
+              lambda f: (f.path, o.kind_word(f.workspace_kind), f.status, f.type, remaining_text(f),
+                         f.queued_messages, o.when(f.started_at), f.stop_reason),
+              empty=f"no active Limited flow stops within {within}" if span else "no flows",
+              colour_columns=(1, 2))
 
 
 @flow_app.command("show")
@@ -173,7 +171,7 @@ def webhook_rotate(ctx: typer.Context, path: FlowPath) -> None:
 def step_set(
     ctx: typer.Context,
     path: FlowPath,
-    number: Annotated[int, typer.Argument(metavar="N", min=1, help="The step, counted from 1.")],
+    number: StepNumber,
     key: Annotated[str, typer.Argument(metavar="KEY")],
     value: Annotated[str, typer.Argument(metavar="VALUE")],
 ) -> None:
@@ -186,7 +184,7 @@ def step_set(
 def step_credential(
     ctx: typer.Context,
     path: FlowPath,
-    number: Annotated[int, typer.Argument(metavar="N", min=1, help="The step, counted from 1.")],
+    number: StepNumber,
     credential: Annotated[str | None, typer.Argument(metavar="CREDENTIAL")] = None,
     clear: Annotated[bool, typer.Option("--clear", help="Take the step's credential away.")] = False,
 ) -> None:
@@ -228,11 +226,9 @@ def events(
 ) -> None:
     """The audit trail and flow log, newest first."""
     rows = ctx_of(ctx).as_caller().list_events(path, limit=limit, kinds=kind or None)
-    if as_json:
-        return o.json_list(rows)
-    o.table(["AT", "ACTOR", "KIND", "PATH", "DETAIL"],
-            [(o.when(e.at), e.actor, e.kind, e.path, o.compact(e.detail)) for e in rows],
-            empty="no events")
+    o.listing(rows, as_json, ["AT", "ACTOR", "KIND", "PATH", "DETAIL"],
+              lambda e: (o.when(e.at), e.actor, e.kind, e.path, o.compact(e.detail)),
+              empty="no events")
 
 
 def register(app: typer.Typer) -> None:

@@ -7,21 +7,28 @@ from typing import Annotated
 import typer
 
 from tui.cli import output as o
-from tui.cli.context import JsonFlag, ctx_of, sub_app
+from tui.cli.context import (
+    ContractName,
+    Email,
+    JsonFlag,
+    Name,
+    NewName,
+    RequestId,
+    ctx_of,
+    sub_app,
+)
+from tui.cli.members import Members, add_member_commands
 
 user_app = sub_app("Registered users (support staff register them).")
 contract_app = sub_app("Contracts: subscriptions to the platform.")
 member_app = sub_app("Members of a contract and their roles (owner, admin, member).")
 support_app = sub_app("Support requests and decisions (support staff only).")
 
-RoleOpt = Annotated[str, typer.Option("--role", metavar="ROLE", help="owner, admin or member.")]
-
-
 # -- users ---------------------------------------------------------------------
 @user_app.command("add")
 def user_add(
     ctx: typer.Context,
-    email: Annotated[str, typer.Argument(metavar="EMAIL")],
+    email: Email,
     name: Annotated[str, typer.Option("--name", metavar="NAME", help="The person's name.")],
     support: Annotated[bool, typer.Option("--support", help="Make the user support staff.")] = False,
 ) -> None:
@@ -38,22 +45,13 @@ def user_add(
 def user_list(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """List the registered users."""
     users = ctx_of(ctx).as_caller().list_users()
-    if as_json:
-        return o.json_list(users)
-    o.table(["EMAIL", "NAME", "SUPPORT"], [(u.email, u.name, u.support) for u in users],
-            empty="no users")
+    o.listing(users, as_json, ["EMAIL", "NAME", "SUPPORT"], lambda u: (u.email, u.name, u.support),
+              empty="no users")
 
 
 # -- contracts -----------------------------------------------------------------
-def _contract_rows(contracts):
-    return [(c.name, c.status, c.role, c.workspaces, o.when(c.created_at)) for c in contracts]
-
-
-_CONTRACT_HEADERS = ["NAME", "STATUS", "ROLE", "WORKSPACES", "CREATED"]
-
-
 @contract_app.command("create")
-def contract_create(ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="NAME")]) -> None:
+def contract_create(ctx: typer.Context, name: Name) -> None:
     """Create a contract; you become its owner."""
     c = ctx_of(ctx).as_caller().create_contract(name)
     o.out(f"created contract {c.name}; you are its owner")
@@ -63,15 +61,13 @@ def contract_create(ctx: typer.Context, name: Annotated[str, typer.Argument(meta
 def contract_list(ctx: typer.Context, as_json: JsonFlag = False) -> None:
     """List the contracts you belong to (support staff: all of them)."""
     contracts = ctx_of(ctx).as_caller().list_contracts()
-    if as_json:
-        return o.json_list(contracts)
-    o.table(_CONTRACT_HEADERS, _contract_rows(contracts), empty="no contracts",
-            colour_columns=(1,))
+    o.listing(contracts, as_json, ["NAME", "STATUS", "ROLE", "WORKSPACES", "CREATED"],
+              lambda c: (c.name, c.status, c.role, c.workspaces, o.when(c.created_at)),
+              empty="no contracts", colour_columns=(1,))
 
 
 @contract_app.command("show")
-def contract_show(ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="NAME")],
-                  as_json: JsonFlag = False) -> None:
+def contract_show(ctx: typer.Context, name: Name, as_json: JsonFlag = False) -> None:
     """Show one contract."""
     c = ctx_of(ctx).as_caller().get_contract(name)
     if as_json:
@@ -81,15 +77,14 @@ def contract_show(ctx: typer.Context, name: Annotated[str, typer.Argument(metava
 
 
 @contract_app.command("rename")
-def contract_rename(ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="NAME")],
-                    new: Annotated[str, typer.Argument(metavar="NEW")]) -> None:
+def contract_rename(ctx: typer.Context, name: Name, new: NewName) -> None:
     """Rename a contract (owners)."""
     c = ctx_of(ctx).as_caller().rename_contract(name, new)
     o.out(f"renamed contract {name} to {c.name}")
 
 
 @contract_app.command("suspend")
-def contract_suspend(ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="NAME")]) -> None:
+def contract_suspend(ctx: typer.Context, name: Name) -> None:
     """Suspend a contract: all its flows stop and nothing in it can change (support staff)."""
     fd = ctx_of(ctx).as_caller()
     c = fd.suspend_contract(name)
@@ -101,46 +96,21 @@ def contract_suspend(ctx: typer.Context, name: Annotated[str, typer.Argument(met
 
 
 @contract_app.command("resume")
-def contract_resume(ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="NAME")]) -> None:
+def contract_resume(ctx: typer.Context, name: Name) -> None:
     """Resume a suspended contract (support staff). Its flows stay stopped until restarted."""
     c = ctx_of(ctx).as_caller().resume_contract(name)
     o.out(f"resumed contract {c.name}; its flows stay stopped until someone starts them")
 
 
 # -- contract members ------------------------------------------------------------
-@member_app.command("invite")
-def member_invite(ctx: typer.Context, contract: Annotated[str, typer.Argument(metavar="CONTRACT")],
-                  email: Annotated[str, typer.Argument(metavar="EMAIL")], role: RoleOpt) -> None:
-    """Add a registered user to a contract."""
-    m = ctx_of(ctx).as_caller().invite_member(contract, email, role)
-    o.out(f"added {m.email} to {contract} as {m.role}")
-
-
-@member_app.command("set-role")
-def member_set_role(ctx: typer.Context, contract: Annotated[str, typer.Argument(metavar="CONTRACT")],
-                    email: Annotated[str, typer.Argument(metavar="EMAIL")], role: RoleOpt) -> None:
-    """Change a member's role (the last owner cannot be demoted)."""
-    m = ctx_of(ctx).as_caller().set_member_role(contract, email, role)
-    o.out(f"{m.email} is now {m.role} in {contract}")
-
-
-@member_app.command("remove")
-def member_remove(ctx: typer.Context, contract: Annotated[str, typer.Argument(metavar="CONTRACT")],
-                  email: Annotated[str, typer.Argument(metavar="EMAIL")]) -> None:
-    """Remove a member from a contract and its workspaces (not the last owner)."""
-    ctx_of(ctx).as_caller().remove_member(contract, email)
-    o.out(f"removed {email.strip().lower()} from {contract}")
-
-
-@member_app.command("list")
-def member_list(ctx: typer.Context, contract: Annotated[str, typer.Argument(metavar="CONTRACT")],
-                as_json: JsonFlag = False) -> None:
-    """List a contract's members."""
-    members = ctx_of(ctx).as_caller().list_members(contract)
-    if as_json:
-        return o.json_list(members)
-    o.table(["EMAIL", "NAME", "ROLE"], [(m.email, m.name, m.role) for m in members],
-            empty="no members")
+add_member_commands(member_app, Members(
+    place=ContractName, roles="owner, admin or member.",
+    add=("invite", "Add a registered user to a contract.", lambda fd: fd.invite_member),
+    set_role=("Change a member's role (the last owner cannot be demoted).",
+              lambda fd: fd.set_member_role),
+    remove=("Remove a member from a contract and its workspaces (not the last owner).",
+            lambda fd: fd.remove_member),
+    list=("List a contract's members.", lambda fd: fd.list_members)))
 
 
 # -- support -------------------------------------------------------------------
@@ -156,16 +126,15 @@ def support_requests(
         raise typer.BadParameter(f"{status!r} is not open, approved or declined",
                                  param_hint="'--status'")
     requests = ctx_of(ctx).as_caller().list_requests(status=status)
-    if as_json:
-        return o.json_list(requests)
-    o.table(["ID", "WORKSPACE", "KIND", "STATUS", "REQUESTED BY", "CREATED", "REASON"],
-            [(r.id, r.path, o.kind_word(r.workspace_kind), r.status, r.requested_by,
-              o.when(r.created_at), r.reason) for r in requests],
-            empty="no support requests", colour_columns=(2, 3))
+    o.listing(requests, as_json,
+              ["ID", "WORKSPACE", "KIND", "STATUS", "REQUESTED BY", "CREATED", "REASON"],
+              lambda r: (r.id, r.path, o.kind_word(r.workspace_kind), r.status, r.requested_by,
+                         o.when(r.created_at), r.reason),
+              empty="no support requests", colour_columns=(2, 3))
 
 
 @support_app.command("approve")
-def support_approve(ctx: typer.Context, request_id: Annotated[int, typer.Argument(metavar="ID")]) -> None:
+def support_approve(ctx: typer.Context, request_id: RequestId) -> None:
     """Approve a request: its workspace becomes Full at once."""
     r = ctx_of(ctx).as_caller().approve_request(request_id)
     o.out(f"approved support request {r.id}; {r.path} is now Full")
@@ -174,7 +143,7 @@ def support_approve(ctx: typer.Context, request_id: Annotated[int, typer.Argumen
 @support_app.command("decline")
 def support_decline(
     ctx: typer.Context,
-    request_id: Annotated[int, typer.Argument(metavar="ID")],
+    request_id: RequestId,
     reason: Annotated[str | None, typer.Option("--reason", metavar="TEXT",
                                                help="Why (recorded).")] = None,
 ) -> None:

@@ -14,7 +14,7 @@ import json
 import os
 import sys
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any, TextIO
 
@@ -60,6 +60,16 @@ def json_list(views: Iterable[Any]) -> None:
 
 
 # -- values --------------------------------------------------------------------
+def listing(views: Sequence[Any], as_json: bool, headers: Sequence[str],
+            row: Callable[[Any], Sequence[Any]], *, empty: str,
+            colour_columns: Sequence[int] = ()) -> None:
+    """What a listing prints: the views as JSON (``--json``), else a table of ``row(view)``."""
+    if as_json:
+        json_list(views)
+    else:
+        table(headers, [row(v) for v in views], empty=empty, colour_columns=colour_columns)
+
+
 def when(dt: datetime | None) -> str:
     return iso(dt) or "-"
 

@@ -15,10 +15,8 @@ from typing import Annotated, Any
 import typer
 
 from tui.cli import output as o
-from tui.cli.context import JsonFlag, ctx_of
+from tui.cli.context import FlowPath, JsonFlag, StepNumber, ctx_of
 
-FlowPath = Annotated[str, typer.Argument(metavar="CONTRACT/WS/FLOW")]
-Number = Annotated[int, typer.Argument(metavar="N", min=1, help="The step, counted from 1.")]
 CredentialMap = Annotated[list[str] | None, typer.Option(
     "--credential", metavar="OLD=NEW",
     help="Use credential NEW of the target for steps that use OLD; repeatable.")]
@@ -54,7 +52,7 @@ def step_add(
           f"revision {f.revision}")
 
 
-def step_remove(ctx: typer.Context, path: FlowPath, number: Number) -> None:
+def step_remove(ctx: typer.Context, path: FlowPath, number: StepNumber) -> None:
     """Remove step N (never step 1, the trigger)."""
     f = ctx_of(ctx).as_caller().remove_step(path, number)
     o.out(f"removed step {number} of {f.path}; revision {f.revision}")
@@ -63,7 +61,7 @@ def step_remove(ctx: typer.Context, path: FlowPath, number: Number) -> None:
 def step_move(
     ctx: typer.Context,
     path: FlowPath,
-    number: Number,
+    number: StepNumber,
     to: Annotated[int, typer.Option("--to", metavar="M", min=1, help="Its new position.")],
 ) -> None:
     """Move step N to position M (step 1, the trigger, stays first)."""
@@ -76,10 +74,8 @@ def step_move(
 def history(ctx: typer.Context, path: FlowPath, as_json: JsonFlag = False) -> None:
     """Every revision of the flow's definition, newest first."""
     rows = ctx_of(ctx).as_caller().flow_history(path)
-    if as_json:
-        return o.json_list(rows)
-    o.table(["REV", "AT", "BY", "CHANGE"],
-            [(r.revision, o.when(r.at), r.by, r.change) for r in rows], empty="no revisions")
+    o.listing(rows, as_json, ["REV", "AT", "BY", "CHANGE"],
+              lambda r: (r.revision, o.when(r.at), r.by, r.change), empty="no revisions")
 
 
 def _value(value: Any) -> str:

@@ -9,21 +9,18 @@ import typer
 from store.errors import ConfirmationRequired
 from store.policy import work_hours_text
 from tui.cli import output as o
-from tui.cli.context import JsonFlag, ctx_of, sub_app
+from tui.cli.context import JsonFlag, NewName, WsPath, ctx_of, sub_app
+from tui.cli.members import Members, add_member_commands
 
 workspace_app = sub_app("Workspaces of a contract (new ones are Limited).")
 ws_member_app = sub_app("Members of a workspace (owner, admin, integrator, guest).")
 workspace_app.add_typer(ws_member_app, name="member")
 
-WsPath = Annotated[str, typer.Argument(metavar="CONTRACT/WS")]
-Email = Annotated[str, typer.Argument(metavar="EMAIL")]
-RoleOpt = Annotated[str, typer.Option("--role", metavar="ROLE",
-                                      help="owner, admin, integrator or guest.")]
 
 
-def _rows(workspaces):
-    return [(w.path, o.kind_word(w.kind), w.role or (f"({w.contract_role})" if w.contract_role else None),
-             w.flows, w.active_flows, w.credentials) for w in workspaces]
+def _row(w):
+    return (w.path, o.kind_word(w.kind), w.role or (f"({w.contract_role})" if w.contract_role else None),
+            w.flows, w.active_flows, w.credentials)
 
 
 @workspace_app.command("create")
@@ -39,10 +36,8 @@ def workspace_list(ctx: typer.Context,
                    as_json: JsonFlag = False) -> None:
     """List the workspaces you may see, of one contract or of all."""
     workspaces = ctx_of(ctx).as_caller().list_workspaces(contract)
-    if as_json:
-        return o.json_list(workspaces)
-    o.table(["WORKSPACE", "KIND", "ROLE", "FLOWS", "ACTIVE", "CREDENTIALS"], _rows(workspaces),
-            empty="no workspaces", colour_columns=(1,))
+    o.listing(workspaces, as_json, ["WORKSPACE", "KIND", "ROLE", "FLOWS", "ACTIVE", "CREDENTIALS"],
+              _row, empty="no workspaces", colour_columns=(1,))
 
 
 @workspace_app.command("show")
@@ -60,8 +55,7 @@ def workspace_show(ctx: typer.Context, path: WsPath, as_json: JsonFlag = False) 
 
 
 @workspace_app.command("rename")
-def workspace_rename(ctx: typer.Context, path: WsPath,
-                     new: Annotated[str, typer.Argument(metavar="NEW")]) -> None:
+def workspace_rename(ctx: typer.Context, path: WsPath, new: NewName) -> None:
     """Rename a workspace."""
     w = ctx_of(ctx).as_caller().rename_workspace(path, new)
     o.out(f"renamed workspace {path} to {w.path}")
@@ -119,32 +113,10 @@ def _confirmation_line(exc: ConfirmationRequired, path: str) -> str:
 
 
 # -- workspace members -----------------------------------------------------------
-@ws_member_app.command("add")
-def ws_member_add(ctx: typer.Context, path: WsPath, email: Email, role: RoleOpt) -> None:
-    """Add a member of the contract to the workspace."""
-    m = ctx_of(ctx).as_caller().add_workspace_member(path, email, role)
-    o.out(f"added {m.email} to {path} as {m.role}")
-
-
-@ws_member_app.command("set-role")
-def ws_member_set_role(ctx: typer.Context, path: WsPath, email: Email, role: RoleOpt) -> None:
-    """Change a workspace member's role."""
-    m = ctx_of(ctx).as_caller().set_workspace_member_role(path, email, role)
-    o.out(f"{m.email} is now {m.role} in {path}")
-
-
-@ws_member_app.command("remove")
-def ws_member_remove(ctx: typer.Context, path: WsPath, email: Email) -> None:
-    """Remove a member from the workspace."""
-    ctx_of(ctx).as_caller().remove_workspace_member(path, email)
-    o.out(f"removed {email.strip().lower()} from {path}")
-
-
-@ws_member_app.command("list")
-def ws_member_list(ctx: typer.Context, path: WsPath, as_json: JsonFlag = False) -> None:
-    """List a workspace's members."""
-    members = ctx_of(ctx).as_caller().list_workspace_members(path)
-    if as_json:
-        return o.json_list(members)
-    o.table(["EMAIL", "NAME", "ROLE"], [(m.email, m.name, m.role) for m in members],
-            empty="no members")
+add_member_commands(ws_member_app, Members(
+    place=WsPath, roles="owner, admin, integrator or guest.",
+    add=("add", "Add a member of the contract to the workspace.",
+         lambda fd: fd.add_workspace_member),
+    set_role=("Change a workspace member's role.", lambda fd: fd.set_workspace_member_role),
+    remove=("Remove a member from the workspace.", lambda fd: fd.remove_workspace_member),
+    list=("List a workspace's members.", lambda fd: fd.list_workspace_members)))

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from store.errors import FlowdeckError
+from tui.config import read_text_file
 
 HOST_KEY_FILE = "ssh_host_ed25519_key"
 
@@ -97,16 +98,14 @@ class AuthorizedKeysFile:
             st = self.path.stat()
             stamp = (st.st_mtime_ns, st.st_size)
             if stamp != self._stamp:
-                self._keys = parse_authorized_keys(self.path.read_text(encoding="utf-8"))
+                text = read_text_file(self.path, "authorized-keys file", FlowdeckError)
+                self._keys = parse_authorized_keys(text)
                 self._stamp = stamp
         except FileNotFoundError:
             raise FlowdeckError(f"no authorized-keys file at {self.path}") from None
-        except IsADirectoryError:
-            raise FlowdeckError(f"{self.path} is a directory, not an authorized-keys file") from None
-        except UnicodeDecodeError:
-            raise FlowdeckError(f"{self.path} is not a text file") from None
-        except OSError as exc:
-            raise FlowdeckError(f"cannot read {self.path}: {exc.strerror or exc}") from None
+        except OSError as exc:  # the file's status could not be read
+            raise FlowdeckError(f"cannot read authorized-keys file {self.path}: {exc.strerror or exc}") \
+                from None
         return self._keys
 
 

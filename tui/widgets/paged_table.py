@@ -1,18 +1,17 @@
 """A table for lists too long to load: it asks its source for the rows in view.
 
-The store answers a count and pages of rows; the table keeps a few pages,
-renders only the lines on screen (Textual's line API), and fetches a page
-in a thread when one scrolls into view. Sorting and filtering happen in
-the source (the store), so they apply to the whole set, not one page.
+The store answers a count and pages of rows; the table keeps a few pages
+(``paging.Pages``), renders only the lines on screen (Textual's line API),
+and fetches a page in a thread when one scrolls into view. Sorting and
+filtering happen in the source (the store), so they apply to the whole set,
+not one page.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
-from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
@@ -24,32 +23,11 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ..format import plain
+from .paging import KEEP_PAGES, PAGE, Pages, Row, Source, changed_rows, pages_in_view
+from .row_line import cell_text, column_at, column_widths, render_cells
 from .table import Column, same_cell
 
-PAGE = 100
-KEEP_PAGES = 12
-
-
-@dataclass
-class Row:
-    key: str
-    cells: list[Any]
-    payload: Any = None
-
-
-class Source(Protocol):
-    """Where the rows come from. Both methods run in a worker thread."""
-
-    def count_and_page(self, offset: int, limit: int) -> tuple[int, list[Row]]:
-        """The size of the whole set and one page of it, in one read."""
-        ...
-
-    def page(self, offset: int, limit: int) -> list[Row]: ...
-
-
-def _text(cell: Any) -> Text:
-    """A cell as shown: markup-free, control characters made visible (``format.plain``)."""
-    return plain(cell if isinstance(cell, Text) else str(cell))
+__all__ = ["KEEP_PAGES", "PAGE", "PagedTable", "Row", "Source"]
 
 
 class PagedTable(ScrollView, can_focus=True):
@@ -113,8 +91,7 @@ class PagedTable(ScrollView, can_focus=True):
         self.row_count = 0
         self._source: Source | None = None
         self._generation = 0
-        self._pages: dict[int, list[Row]] = {}
-        self._loading: set[int] = set()
+        self.pages = Pages()
         self._lines: dict[int, Strip] = {}
         self._tooltip_for = tooltip_for
         self._hover: tuple[int, str] | None = None
@@ -125,8 +102,7 @@ class PagedTable(ScrollView, can_focus=True):
         """A new source: what was fetched or asked for from the old one no longer counts."""
         self._source = source
         self._generation += 1
-        self._pages.clear()
-        self._loading.clear()
+        self.pages.clear()
         self._lines.clear()
 
     def set_source(self, source: Source, *, keep_cursor: bool = False) -> None:
@@ -147,13 +123,7 @@ class PagedTable(ScrollView, can_focus=True):
         self._fetch(reset=False, keep_key=self.current_key)
 
     def _visible_pages(self, around: int | None = None) -> list[int]:
-        top = int(self.scroll_y)
-        height = max(1, self.size.height - 1)
-        first, last = top // PAGE, (top + height) // PAGE
-        pages = set(range(first, last + 1))
-        if around is not None:
-            pages.add(around // PAGE)
-        return sorted(pages)
+        return pages_in_view(int(self.scroll_y), max(1, self.size.height - 1), around)
 
     def _fetch(self, *, reset: bool, keep_key: str | None) -> None:
         source, generation = self._source, self._generation
@@ -174,11 +144,12 @@ class PagedTable(ScrollView, can_focus=True):
             return
         if not reset and count == self.row_count:
             for p, rows in pages.items():
-                old = self._pages.get(p)
-                self._pages[p] = rows
-                self._invalidate_changed(p, old, rows)
+                old = self.pages.held.get(p)
+                self.pages.held[p] = rows
+                for index in changed_rows(p, old, rows):
+                    self._refresh_index(index)
         else:
-            self._pages = dict(pages)
+            self.pages.held = dict(pages)
             self._lines.clear()
             self.row_count = count
             self.virtual_size = Size(self._total_width(), count + 1)
@@ -188,36 +159,19 @@ class PagedTable(ScrollView, can_focus=True):
             self.scroll_to(y=0, animate=False)
             self.cursor = 0
         elif keep_key is not None and self.current_key != keep_key:
-            index = self._index_of(keep_key)
+            index = self.pages.index_of(keep_key)
             if index is not None:
                 self.cursor = index
         self.cursor = min(self.cursor, max(0, count - 1))
         self.post_message(self.Loaded(self, [r for rows in pages.values() for r in rows]))
         self.post_message(self.Highlighted(self, self.current_row))
 
-    def _invalidate_changed(self, page: int, old: list[Row] | None, new: list[Row]) -> None:
-        for i, row in enumerate(new):
-            index = page * PAGE + i
-            before = old[i] if old and i < len(old) else None
-            if before is None or before.key != row.key or not all(
-                    map(same_cell, before.cells, row.cells)):
-                self._refresh_index(index)
-
-    def _index_of(self, key: str) -> int | None:
-        for p, rows in self._pages.items():
-            for i, row in enumerate(rows):
-                if row.key == key:
-                    return p * PAGE + i
-        return None
-
     def _load_missing(self) -> None:
         if self._source is None:
             return
-        missing = [p for p in self._visible_pages(self.cursor)
-                   if p not in self._pages and p not in self._loading and p * PAGE < self.row_count]
+        missing = self.pages.to_fetch(self._visible_pages(self.cursor), self.row_count)
         if not missing:
             return
-        self._loading.update(missing)
         source, generation = self._source, self._generation
 
         def work() -> None:
@@ -230,26 +184,16 @@ class PagedTable(ScrollView, can_focus=True):
         if generation != self._generation:
             return
         for p, rows in pages.items():
-            self._loading.discard(p)
-            self._pages[p] = rows
+            self.pages.arrived(p, rows)
             for i in range(len(rows)):
                 self._refresh_index(p * PAGE + i)
-        if len(self._pages) > KEEP_PAGES:
-            keep = set(self._visible_pages(self.cursor))
-            for p in sorted(self._pages, key=lambda q: abs(q - self.cursor // PAGE), reverse=True):
-                if len(self._pages) <= KEEP_PAGES:
-                    break
-                if p not in keep:
-                    del self._pages[p]
+        self.pages.trim(self._visible_pages(self.cursor), self.cursor)
         self.post_message(self.Loaded(self, [r for rows in pages.values() for r in rows]))
         self.post_message(self.Highlighted(self, self.current_row))
 
     # -- rows --------------------------------------------------------------------
     def row_at(self, index: int) -> Row | None:
-        rows = self._pages.get(index // PAGE)
-        if rows is None or index % PAGE >= len(rows):
-            return None
-        return rows[index % PAGE]
+        return self.pages.row_at(index)
 
     @property
     def cursor_row(self) -> int:
@@ -267,16 +211,16 @@ class PagedTable(ScrollView, can_focus=True):
 
     def keys(self) -> list[str]:
         """The keys of the rows loaded now, in order (a page or a few, never the whole set)."""
-        return [row.key for p in sorted(self._pages) for row in self._pages[p]]
+        return self.pages.keys()
 
     def get_row(self, key: str) -> list[Any]:
-        index = self._index_of(key)
+        index = self.pages.index_of(key)
         if index is None:
             raise KeyError(key)
         return self.row_at(index).cells
 
     def move_to_key(self, key: str) -> bool:
-        index = self._index_of(key)
+        index = self.pages.index_of(key)
         if index is not None:
             self.cursor = index
         return index is not None
@@ -360,13 +304,7 @@ class PagedTable(ScrollView, can_focus=True):
 
     # -- mouse ---------------------------------------------------------------------------
     def _column_at(self, x: int) -> str | None:
-        x += int(self.scroll_x)
-        edge = 0
-        for col, width in zip(self.spec, self._widths(), strict=True):
-            edge += width + 2
-            if x < edge:
-                return col.key
-        return None
+        return column_at(self.spec, self._widths(), x + int(self.scroll_x))
 
     async def _on_click(self, event: events.Click) -> None:
         if event.y == 0:
@@ -393,10 +331,7 @@ class PagedTable(ScrollView, can_focus=True):
 
     # -- rendering ------------------------------------------------------------------------
     def _widths(self) -> list[int]:
-        fixed = sum(c.width or 0 for c in self.spec) + 2 * len(self.spec)
-        flexible = [c for c in self.spec if not c.width]
-        spare = max(8, self.size.width - fixed) // max(1, len(flexible)) if flexible else 0
-        return [c.width or spare for c in self.spec]
+        return column_widths(self.spec, self.size.width)
 
     def _total_width(self) -> int:
         return sum(self._widths()) + 2 * len(self.spec)
@@ -419,16 +354,7 @@ class PagedTable(ScrollView, can_focus=True):
             self.refresh(Region(0, y, self.size.width, 1))
 
     def _line(self, cells: list[Text], style: Style) -> Strip:
-        line = Text(no_wrap=True, overflow="ellipsis")
-        for cell, width in zip(cells, self._widths(), strict=True):
-            text = cell.copy()
-            text.truncate(width, overflow="ellipsis")
-            gap = " " * max(0, width - text.cell_len)
-            line.append(" " + gap if cell.justify == "right" else " ")
-            line.append_text(text)
-            line.append(" " if cell.justify == "right" else gap + " ")
-        segments = list(line.render(self.app.console, end=""))
-        return Strip(Segment.apply_style(segments, style)).simplify()
+        return render_cells(cells, self._widths(), self.app.console, style)
 
     def _header(self) -> Strip:
         cells = []
@@ -457,10 +383,10 @@ class PagedTable(ScrollView, can_focus=True):
                 strip = self._line([Text("…")] + [Text("")] * (len(self.spec) - 1), loading)
             elif index == self.cursor:
                 fill = self.get_component_rich_style("paged-table--cursor")
-                strip = self._line([_text(c) for c in row.cells], fill)
+                strip = self._line([cell_text(c) for c in row.cells], fill)
             else:
                 strip = self._lines.get(index)
                 if strip is None:
-                    strip = self._line([_text(c) for c in row.cells], base)
+                    strip = self._line([cell_text(c) for c in row.cells], base)
                     self._lines[index] = strip
         return strip.crop_extend(scroll_x, scroll_x + width, fill)

@@ -2,7 +2,8 @@
 
 Every process gets the test's store in ``FLOWDECK_DB``, a home, data and config
 directory of its own inside the test's temporary directory, and no colour. No
-pytest here: only ``subprocess``.
+pytest here: only ``subprocess``. (In tests/, not a suite's folder: the operations,
+runtime and CLI tests all start ``flowdeck`` this way.)
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ FLOWDECK = Path(sys.executable).parent / "flowdeck"
 
 
 def env_for(url: str, tmp_path: Path) -> dict[str, str]:
+    """This process's environment for a ``flowdeck`` on the store at ``url``: no other
+    ``FLOWDECK_`` setting (but a server store's key), its files inside ``tmp_path``."""
     env = {k: v for k, v in os.environ.items()
            if not k.startswith("FLOWDECK_") or k == "FLOWDECK_SECRET_KEY"}
     env.update(FLOWDECK_DB=url, FLOWDECK_CONFIG=str(tmp_path / "config.toml"),
