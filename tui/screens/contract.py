@@ -17,9 +17,9 @@ from ..format import KIND_EXPLANATION, badge, short_when
 from ..widgets.breadcrumb import Breadcrumb
 from ..widgets.detail import DetailLine
 from ..widgets.table import Column, RecordTable
-from .base import FilterBar, FlowdeckScreen, Gate
+from .base import FilterBar, Gate
 from .form import FormField, FormScreen
-from .workspace_actions import confirm_delete_workspace, convert_workspace_form
+from .workspace_actions import WorkspaceActions
 
 _TAB_WORDS = {"workspaces": "Workspaces (1)", "members": "Members (2)",
               "requests": "Support requests (3)"}
@@ -33,7 +33,7 @@ class ContractData:
     requests: list[SupportRequestView]
 
 
-class ContractScreen(FlowdeckScreen):
+class ContractScreen(WorkspaceActions):
     CSS_PATH = "contract.tcss"
     BINDINGS = [
         Binding("enter", "open", "Open", id="contract.open"),
@@ -280,7 +280,7 @@ class ContractScreen(FlowdeckScreen):
         if self.tab == "workspaces":
             w = self.current_workspace()
             if w is not None:
-                confirm_delete_workspace(self, w.path)
+                self.delete_workspace(w.path)
             return
         m = self.current_member()
         if m is None:
@@ -300,4 +300,4 @@ class ContractScreen(FlowdeckScreen):
     def action_convert(self) -> None:
         w = self.current_workspace()
         if w is not None:
-            convert_workspace_form(self, w.path, w.kind)
+            self.convert_workspace(w.path, w.kind)

@@ -10,12 +10,11 @@ from textual import work
 
 from store.views import FlowView
 
-from . import flow_actions
-from .base import FlowdeckScreen
+from .flow_actions import ASKING, FlowActions
 from .marks import Marks, run_marked
 
 
-class MarkedFlows(FlowdeckScreen):
+class MarkedFlows(FlowActions):
     marks: Marks
 
     def current_flow(self) -> FlowView | None:
@@ -28,7 +27,7 @@ class MarkedFlows(FlowdeckScreen):
         self.marks.clear()
         self._repaint_marks()
 
-    @work(group="act", exit_on_error=False)
+    @work(group=ASKING, exit_on_error=False)
     async def _run_marked(self, action: str) -> None:
         if await run_marked(self, action, sorted(self.marks.ids)) is not None:
             self.marks.clear()
@@ -40,5 +39,5 @@ class MarkedFlows(FlowdeckScreen):
         if self.marks:
             self._run_marked(action)
         elif f := self.current_flow():
-            {"start": flow_actions.start, "stop": flow_actions.stop,
-             "restart": flow_actions.restart}[action](self, f)
+            {"start": self.start_flow, "stop": self.stop_flow,
+             "restart": self.restart_flow}[action](f)

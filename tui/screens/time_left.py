@@ -127,14 +127,7 @@ class TimeLeftScreen(MarkedFlows):
 
     def tick(self) -> None:
         """The countdowns in view; a deadline come: reload (the flow leaves the list)."""
-        now = self.fd.clock.now()
-        table = self._table()
-        due = False
-        with self.app.batch_update():
-            for index, row in table.visible_rows():
-                table.set_cell(index, "time", self.watch.cell(row.payload, now))
-                due = self.watch.check(row.payload, now) or due
-        if due:
+        if self.watch is not None and self.watch.tick_rows(self._table(), self.fd.clock.now()):
             self.reload()
 
     def current_flow(self) -> FlowView | None:

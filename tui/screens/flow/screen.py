@@ -24,8 +24,9 @@ from ...live import FlowWatch
 from ...widgets.breadcrumb import Breadcrumb
 from ...widgets.detail import DetailLine
 from ...widgets.table import RecordTable
-from .. import flow_actions, flow_runs, workspace_forms
+from .. import flow_runs
 from ..base import FilterBar, Gate
+from ..flow_actions import STORE_ACTIONS, FlowActions
 from .data import FlowData
 from .events import EventsPane
 from .history import HistoryActions, HistoryPane
@@ -34,7 +35,7 @@ from .runs import ExecutionsPane, FailedPane
 from .steps import StepEditing, StepsTable
 
 
-class FlowScreen(StepEditing, HistoryActions, PromoteActions):
+class FlowScreen(StepEditing, HistoryActions, PromoteActions, FlowActions):
     CSS_PATH = "flow.tcss"
     BINDINGS = [
         Binding("s", "start", "Start", id="flow.start"),
@@ -243,8 +244,8 @@ class FlowScreen(StepEditing, HistoryActions, PromoteActions):
         f = self.data.flow if self.data else None
         step, failed = self.current_step(), self.current_failed()
         on_step = {"row": "step", "selected": step is not None}
-        if action in flow_actions.STORE_ACTIONS:
-            return Gate(flow_actions.STORE_ACTIONS[action], f)
+        if action in STORE_ACTIONS:
+            return Gate(STORE_ACTIONS[action], f)
         if action in ("add_step", "promote"):
             return Gate("flow.edit" if action == "add_step" else "flow.promote", f)
         if action in ("remove_step", "move_down", "move_up"):
@@ -269,22 +270,28 @@ class FlowScreen(StepEditing, HistoryActions, PromoteActions):
 
     # -- actions ------------------------------------------------------------------------------
     def action_start(self) -> None:
-        flow_actions.start(self, self.data.flow)
+        if self.data:
+            self.start_flow(self.data.flow)
 
     def action_stop(self) -> None:
-        flow_actions.stop(self, self.data.flow)
+        if self.data:
+            self.stop_flow(self.data.flow)
 
     def action_restart(self) -> None:
-        flow_actions.restart(self, self.data.flow)
+        if self.data:
+            self.restart_flow(self.data.flow)
 
     def action_send(self) -> None:
-        flow_actions.send(self, self.data.flow)
+        if self.data:
+            self.send_messages(self.data.flow)
 
     def action_switch_type(self) -> None:
-        flow_actions.switch_type(self, self.data.flow)
+        if self.data:
+            self.switch_flow_type(self.data.flow)
 
     def action_copy(self) -> None:
-        workspace_forms.copy_flow(self, self.data.flow)
+        if self.data:
+            self.copy_flow(self.data.flow)
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
