@@ -19,12 +19,11 @@ from store.services.messages import parse_payload
 from store.views import FlowView
 
 from ..format import hms
-from .base import FlowdeckScreen
+from .base import ASKING, FlowdeckScreen
 from .confirm import ConfirmScreen
 from .form import FormField, FormScreen
 
-#: the group of the workers that ask the operator on the way (a dialog waited for)
-ASKING = "ask"
+__all__ = ["ASKING", "STORE_ACTIONS", "FlowActions"]
 
 #: the keys of a flow (on the workspace's list and on its own screen) -> the store's action
 STORE_ACTIONS = {"start": "flow.start", "stop": "flow.stop", "restart": "flow.restart",

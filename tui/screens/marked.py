@@ -6,12 +6,17 @@ with the numbers, then one store call: all or none), else on the highlighted flo
 
 from __future__ import annotations
 
-from textual import work
+import asyncio
 
+from textual import work
+from textual.markup import escape
+
+from store.errors import FlowdeckError
 from store.views import FlowView
 
-from .flow_actions import ASKING, FlowActions
-from .marks import Marks, run_marked
+from .base import ASKING
+from .flow_actions import FlowActions
+from .marks import Marks, confirmation, summary
 
 
 class MarkedFlows(FlowActions):
@@ -29,10 +34,28 @@ class MarkedFlows(FlowActions):
 
     @work(group=ASKING, exit_on_error=False)
     async def _run_marked(self, action: str) -> None:
-        if await run_marked(self, action, sorted(self.marks.ids)) is not None:
-            self.marks.clear()
-            self._repaint_marks()
-            self.reload()
+        """Plan ``action`` on the marked flows, confirm with its numbers, then run it as one
+        change; done, the marks are cleared."""
+        svc, ids = self.fd.svc, sorted(self.marks.ids)
+        try:
+            plan = await asyncio.to_thread(svc.plan_flows, action, ids=ids)
+        except FlowdeckError as exc:
+            self.notify(escape(exc.line()), severity="error", timeout=8)
+            return
+        if not plan.flows:
+            self.notify(f"none of the marked flows can be {action}ed", severity="warning")
+            return
+        if not await self.app.push_screen_wait(confirmation(plan)):
+            return
+        try:
+            done = await asyncio.to_thread(svc.run_flows, action, ids=ids)
+        except FlowdeckError as exc:
+            self.notify(escape(exc.line()), severity="error", timeout=8)
+            return
+        self.notify(summary(done))
+        self.marks.clear()
+        self._repaint_marks()
+        self.reload()
 
     def _on_flow(self, action: str) -> None:
         """Start, stop or restart: the marked flows when there are any, else the highlighted."""

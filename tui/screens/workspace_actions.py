@@ -15,9 +15,8 @@ from store.errors import FlowdeckError
 from store.policy import work_hours_text
 
 from ..format import KIND_WORD
-from .base import FlowdeckScreen
+from .base import ASKING, FlowdeckScreen
 from .confirm import ConfirmScreen
-from .flow_actions import ASKING
 from .form import FormField, FormScreen
 
 

@@ -17,9 +17,8 @@ from store.views import RevisionView
 
 from ...format import short_when
 from ...widgets.table import Column, RecordTable
-from ..base import FlowdeckScreen
+from ..base import ASKING, FlowdeckScreen
 from ..event_rows import who
-from ..flow_actions import ASKING
 from .data import FlowData
 from .review import ReviewScreen
 

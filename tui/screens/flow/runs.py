@@ -1,15 +1,23 @@
-"""The Executions and Failed tabs of the flow screen (rows: ``flow_runs``)."""
+"""The Executions and Failed tabs of the flow screen (rows: ``flow_runs``), and what an
+operator does about failed messages: retry (a fresh set of tries) and discard (asks first;
+they are gone for good)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
 
+from textual import work
 from textual.app import ComposeResult
 from textual.widgets import TabPane
 
+from store.views import FlowView
+
 from ...widgets.table import Column, RecordTable
 from .. import flow_runs
+from ..base import ASKING, FlowdeckScreen
+from ..confirm import ConfirmScreen
+from ..flow_runs import plural
 from .data import FlowData
 
 Matches = Callable[..., bool]
@@ -58,3 +66,25 @@ class FailedPane(TabPane):
             (str(m.id), flow_runs.failed_row(m, now)) for m in data.failed
             if matches(m.error or "", m.component or "", str(m.id))])
         return f"Failed ({len(data.failed)})" if data.failed else "Failed"
+
+
+class FailedActions(FlowdeckScreen):
+    """The flow screen's keys on failed messages (the screen binds them)."""
+
+    def retry_failed(self, flow: FlowView, ids: list[int] | None) -> None:
+        """Put failed messages (``ids``, or all) back in the queue; no need to ask first."""
+        self.act(self.fd.svc.retry_failed, flow.path, ids,
+                 then=lambda n: self.notify(f"{plural(n, 'failed message')} of {flow.name} "
+                                            "back in the queue for a fresh set of tries"))
+
+    @work(group=ASKING, exit_on_error=False)
+    async def discard_failed(self, flow: FlowView, ids: list[int] | None, count: int) -> None:
+        """Ask first (they are gone for good), then discard."""
+        if not await self.app.push_screen_wait(ConfirmScreen(
+                f"Discard {plural(count, 'failed message')}?",
+                f"{'It is' if count == 1 else 'They are'} dropped from {flow.name}'s queue for "
+                "good; nothing will deliver them.", confirm_label="Discard")):
+            return
+        self.act(self.fd.svc.discard_failed, flow.path, ids,
+                 then=lambda n: self.notify(f"{plural(n, 'failed message')} of "
+                                            f"{flow.name} discarded"))

@@ -31,11 +31,11 @@ from .data import FlowData
 from .events import EventsPane
 from .history import HistoryActions, HistoryPane
 from .promote import PromoteActions
-from .runs import ExecutionsPane, FailedPane
+from .runs import ExecutionsPane, FailedActions, FailedPane
 from .steps import StepEditing, StepsTable
 
 
-class FlowScreen(StepEditing, HistoryActions, PromoteActions, FlowActions):
+class FlowScreen(StepEditing, HistoryActions, PromoteActions, FailedActions, FlowActions):
     CSS_PATH = "flow.tcss"
     BINDINGS = [
         Binding("s", "start", "Start", id="flow.start"),
@@ -298,16 +298,16 @@ class FlowScreen(StepEditing, HistoryActions, PromoteActions, FlowActions):
 
     def action_retry(self) -> None:
         if m := self.current_failed():
-            flow_runs.retry(self, self.data.flow, [m.id])
+            self.retry_failed(self.data.flow, [m.id])
 
     def action_discard(self) -> None:
         if m := self.current_failed():
-            flow_runs.discard(self, self.data.flow, [m.id], 1)
+            self.discard_failed(self.data.flow, [m.id], 1)
 
     def action_retry_all(self) -> None:
         if self.data and self.data.failed:
-            flow_runs.retry(self, self.data.flow, None)
+            self.retry_failed(self.data.flow, None)
 
     def action_discard_all(self) -> None:
         if self.data and self.data.failed:
-            flow_runs.discard(self, self.data.flow, None, len(self.data.failed))
+            self.discard_failed(self.data.flow, None, len(self.data.failed))

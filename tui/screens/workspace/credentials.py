@@ -16,9 +16,8 @@ from store.views import CredentialView, WorkspaceView
 
 from ...format import short_when
 from ...widgets.table import Column
-from ..base import Gate
+from ..base import ASKING, Gate
 from ..confirm import ConfirmScreen
-from ..flow_actions import ASKING
 from ..form import FormField, FormScreen
 from ..reveal import RevealScreen
 from .pane import Gates, RecordPane, WorkspaceData

@@ -26,8 +26,8 @@ from store.views import FlowView, WorkspaceView
 
 from ...format import KIND_EXPLANATION, badge
 from ...widgets.paged_table import PagedTable
-from ..base import Gate
-from ..flow_actions import ASKING, STORE_ACTIONS
+from ..base import ASKING, Gate
+from ..flow_actions import STORE_ACTIONS
 from ..flow_list import COLUMNS, FirstPage, FlowSource
 from ..form import FormField, FormScreen
 from ..marks import PROMOTION, plural

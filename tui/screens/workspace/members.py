@@ -10,9 +10,8 @@ from store.models import WORKSPACE_ROLES
 from store.views import MemberView, WorkspaceView
 
 from ...widgets.table import Column
-from ..base import Gate
+from ..base import ASKING, Gate
 from ..confirm import ConfirmScreen
-from ..flow_actions import ASKING
 from ..form import FormField, FormScreen
 from .pane import Gates, RecordPane, WorkspaceData
 

@@ -21,8 +21,7 @@ from ...widgets.breadcrumb import Breadcrumb
 from ...widgets.detail import DetailLine
 from ...widgets.paged_table import PagedTable
 from ...widgets.table import RecordTable
-from ..base import FilterBar, Gate
-from ..flow_actions import ASKING
+from ..base import ASKING, FilterBar, Gate
 from ..flow_list import FirstPage
 from ..form import FormField, FormScreen
 from ..marked import MarkedFlows
