@@ -81,6 +81,8 @@ class WorkspaceScreen(MarkedFlows, WorkspaceActions):
         self.panes: dict[str, WorkspacePane] = {
             "flows": self.flows, "credentials": self.credentials, "members": self.members,
             "events": self.events}
+        #: each tab's keys, to say where a key works (read once: a key check is frequent)
+        self._keys = {tab: frozenset(pane.gates(None)) for tab, pane in self.panes.items()}
         self._tabs: TabbedContent | None = None
 
     def compose(self) -> ComposeResult:
@@ -211,7 +213,7 @@ class WorkspaceScreen(MarkedFlows, WorkspaceActions):
         gates = self.panes[tab].gates(ws)
         if action in gates:
             return gates[action]()
-        homes = [t for t, pane in self.panes.items() if t != tab and action in pane.gates(ws)]
+        homes = [t for t, keys in self._keys.items() if t != tab and action in keys]
         if not homes:
             return None
         return Gate(elsewhere="that key works on the "
