@@ -18,6 +18,7 @@ from store.views import FlowView
 from .format import STOP_REASON_WORDS, hms, remaining_at, time_cell
 
 if TYPE_CHECKING:
+    from .app import FlowdeckApp
     from .widgets.paged_table import PagedTable
 
 
@@ -26,7 +27,7 @@ class FlowWatch:
 
     KEEP = 5_000  # flows remembered; a long list only ever shows a page of them
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: FlowdeckApp) -> None:
         self.app = app
         self.flows: dict[str, FlowView] = {}
         self._last_left: dict[str, int] = {}

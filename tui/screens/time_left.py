@@ -10,6 +10,8 @@ change; ``/`` narrows to the paths containing a text.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -27,6 +29,9 @@ from .base import FilterBar, Gate
 from .marked import MarkedFlows
 from .marks import Marks, plural
 
+if TYPE_CHECKING:
+    from ..app import FlowdeckApp
+
 COLUMNS = [
     Column("time", "Time left", width=12, sortable=False),
     Column("path", "Flow", sortable=False),
@@ -38,7 +43,7 @@ COLUMNS = [
 class TimeLeftSource:
     """The time-left set for one filter text, a page at a time."""
 
-    def __init__(self, app, watch: FlowWatch, marks: Marks, search: str | None) -> None:
+    def __init__(self, app: FlowdeckApp, watch: FlowWatch, marks: Marks, search: str | None) -> None:
         self.svc = app.svc
         self.clock = app.clock
         self.watch = watch
@@ -86,7 +91,7 @@ class TimeLeftScreen(MarkedFlows):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.watch = FlowWatch(self.app)
+        self.watch = FlowWatch(self.fd)
         self._show()
         super().on_mount()
 
@@ -97,7 +102,7 @@ class TimeLeftScreen(MarkedFlows):
     def _show(self) -> None:
         if self.fd.svc is None:
             return  # the store is being opened: ``show`` comes after
-        self._table().set_source(TimeLeftSource(self.app, self.watch, self.marks,
+        self._table().set_source(TimeLeftSource(self.fd, self.watch, self.marks,
                                                 self.filter_text))
 
     def load(self) -> None:

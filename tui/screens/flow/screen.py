@@ -94,7 +94,7 @@ class FlowScreen(StepEditing, HistoryActions, PromoteActions, FailedActions, Flo
         yield Footer(compact=True, show_command_palette=False)  # fits 80 columns
 
     def on_mount(self) -> None:
-        self.watch = FlowWatch(self.app)
+        self.watch = FlowWatch(self.fd)
         super().on_mount()
 
     # -- data ---------------------------------------------------------------------------

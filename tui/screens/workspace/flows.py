@@ -76,7 +76,7 @@ class FlowsPane(WorkspacePane):
         """The list for the screen's filter and the table's sort: kept when those are as they
         were (the table's source stays, and with it what it learnt), unless ``fresh``."""
         deck = self.deck
-        source = FlowSource(self.app, deck.watch, path, deck.filter_text,
+        source = FlowSource(deck.fd, deck.watch, path, deck.filter_text,
                             self.table.sort_key or "name", self.table.sort_reverse, deck.marks)
         old = self.source
         if old is not None and old.key() == source.key() and not fresh:

@@ -101,7 +101,7 @@ class WorkspaceScreen(MarkedFlows, WorkspaceActions):
             self.watch = self.first.source.watch
             self.flows.preload(self.first)
         else:
-            self.watch = FlowWatch(self.app)
+            self.watch = FlowWatch(self.fd)
             self.flows.show_flows(self.path)  # the list first: it does not wait for the rest
         super().on_mount()
 
