@@ -66,10 +66,17 @@ class FlowScreen(StepEditing, HistoryActions, PromoteActions, FailedActions, Flo
         super().__init__()
         self.path = path
         self.data: FlowData | None = None
-        self.watch = None
+        self.watch: FlowWatch | None = None
         self.screen_name = f"Flow {path}"
         self._shown_once = False
         self._quiet_tab = False
+        # the tables, kept (a key check asks for the highlighted rows: no DOM walk for that)
+        self.steps = StepsTable()
+        self.executions = ExecutionsPane()
+        self.failed = FailedPane()
+        self.events = EventsPane()
+        self.history = HistoryPane()
+        self._tabs: TabbedContent | None = None
 
     def compose(self) -> ComposeResult:
         contract, workspace, name = self.path.split("/")
@@ -83,17 +90,15 @@ class FlowScreen(StepEditing, HistoryActions, PromoteActions, FailedActions, Flo
             yield Static(f"processed/min, {flow_runs.RATE_MINUTES} min ", id="rate-label")
             yield Sparkline([0] * flow_runs.RATE_MINUTES, summary_function=max, id="rate")
             yield Static("", id="rate-now")
-        yield StepsTable()
+        yield self.steps
         with TabbedContent(id="flow-tabs", initial="executions"):
-            yield ExecutionsPane()
-            yield FailedPane()
-            yield EventsPane()
-            yield HistoryPane()
+            yield from (self.executions, self.failed, self.events, self.history)
         yield DetailLine(id="detail")
         yield FilterBar(placeholder="filter events")
         yield Footer(compact=True, show_command_palette=False)  # fits 80 columns
 
     def on_mount(self) -> None:
+        self._tabs = self.query_one(TabbedContent)
         self.watch = FlowWatch(self.fd)
         super().on_mount()
 
@@ -117,15 +122,15 @@ class FlowScreen(StepEditing, HistoryActions, PromoteActions, FailedActions, Flo
         self.watch.update([f])
         now = self.fd.clock.now()
         self._state(now)
-        self.query_one(StepsTable).show(f.steps)
-        self.query_one(HistoryPane).show(data, now, self.matches)
-        self.query_one(EventsPane).show(data, now, self.matches)
+        self.steps.show(f.steps)
+        self.history.show(data, now, self.matches)
+        self.events.show(data, now, self.matches)
         self._show_runs(data, now)
         self._describe()
         self.offer()
 
     def follow_step(self, position: int) -> None:
-        self.query_one(StepsTable).follow(position)
+        self.steps.follow(position)
 
     def _show_runs(self, data: FlowData, now) -> None:
         if not self._shown_once:  # on first sight, a flow where nothing ran yet shows its history
@@ -135,8 +140,8 @@ class FlowScreen(StepEditing, HistoryActions, PromoteActions, FailedActions, Flo
                 self.query_one(TabbedContent).active = "events"
         self.query_one("#rate", Sparkline).data = data.rate
         self.query_one("#rate-now", Static).update(flow_runs.rate_now(data.rate))
-        self.query_one(ExecutionsPane).show(data, now, self.matches)
-        label = self.query_one(FailedPane).show(data, now, self.matches)
+        self.executions.show(data, now, self.matches)
+        label = self.failed.show(data, now, self.matches)
         self.query_one(TabbedContent).get_tab("failed").label = label
 
     def _state(self, now) -> None:
@@ -174,30 +179,31 @@ class FlowScreen(StepEditing, HistoryActions, PromoteActions, FailedActions, Flo
     def current_step(self):
         if self.data is None:
             return None
-        key = self.query_one("#steps-table", RecordTable).current_key
+        key = self.steps.current_key
         return next((s for s in self.data.flow.steps if str(s.position) == key), None)
 
     def current_failed(self) -> FailedMessageView | None:
         if self.data is None or self.tab != "failed":
             return None
-        key = self.query_one("#flow-failed", RecordTable).current_key
+        key = self.failed.table.current_key
         return next((m for m in self.data.failed if str(m.id) == key), None)
 
     def current_execution(self) -> ExecutionView | None:
         if self.data is None:
             return None
-        key = self.query_one("#flow-executions", RecordTable).current_key
+        key = self.executions.table.current_key
         return next((e for e in self.data.executions if str(e.id) == key), None)
 
     def current_revision(self) -> RevisionView | None:
         if self.data is None or self.tab != "history":
             return None
-        key = self.query_one("#flow-history", RecordTable).current_key
+        key = self.history.table.current_key
         return next((r for r in self.data.history if str(r.revision) == key), None)
 
     @property
     def tab(self) -> str:
-        return self.query_one(TabbedContent).active or "executions"
+        tabs = self._tabs or self.query_one(TabbedContent)
+        return tabs.active or "executions"
 
     def _describe(self) -> None:
         if self.data is None:
