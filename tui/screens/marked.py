@@ -25,12 +25,13 @@ class MarkedFlows(FlowActions):
     def current_flow(self) -> FlowView | None:
         raise NotImplementedError
 
-    def _repaint_marks(self) -> None:
+    def repaint_marks_shown(self) -> None:
+        """The marks changed: repaint the mark cells in view, the detail line, the keys."""
         raise NotImplementedError
 
     def action_clear_marks(self) -> None:
         self.marks.clear()
-        self._repaint_marks()
+        self.repaint_marks_shown()
 
     @work(group=ASKING, exit_on_error=False)
     async def _run_marked(self, action: str) -> None:
@@ -54,7 +55,7 @@ class MarkedFlows(FlowActions):
             return
         self.notify(summary(done))
         self.marks.clear()
-        self._repaint_marks()
+        self.repaint_marks_shown()
         self.reload()
 
     def _on_flow(self, action: str) -> None:

@@ -170,7 +170,7 @@ class TimeLeftScreen(MarkedFlows):
         if f := self.current_flow():
             self.fd.open_flow(f.path)
 
-    def _repaint_marks(self) -> None:
+    def repaint_marks_shown(self) -> None:
         table = self._table()
         for index, row in table.visible_rows():
             table.set_cell(index, "mark", table._source.mark(row.payload.id))  # type: ignore[union-attr]
@@ -182,7 +182,7 @@ class TimeLeftScreen(MarkedFlows):
         if (f := self.current_flow()) is None:
             return
         self.marks.toggle(f.id)
-        self._repaint_marks()
+        self.repaint_marks_shown()
         if table.cursor < table.row_count - 1:
             table.cursor += 1
 

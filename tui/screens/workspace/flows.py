@@ -169,7 +169,7 @@ class FlowsPane(WorkspacePane):
         self.notify(f"{plural(len(ids), 'flow')} stopped by the time limit; {added:,} newly "
                     f"marked, {plural(len(deck.marks), 'flow')} marked in all"
                     if ids else "No flow here was stopped by the time limit")
-        deck._repaint_marks()
+        deck.repaint_marks_shown()
 
     # -- actions ------------------------------------------------------------------------------
     @work(group=ASKING, exit_on_error=False)

@@ -177,7 +177,7 @@ class WorkspaceScreen(MarkedFlows, WorkspaceActions):
     def current_flow(self) -> FlowView | None:
         return self.flows.current_flow()
 
-    def _repaint_marks(self) -> None:
+    def repaint_marks_shown(self) -> None:
         self.flows.repaint_marks()
         self._describe()
         self.offer()
