@@ -8,6 +8,7 @@ screen reloads, and the store's own enforcement stops the flow.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
@@ -16,13 +17,17 @@ from store.views import FlowView
 
 from .format import STOP_REASON_WORDS, hms, remaining_at, time_cell
 
+if TYPE_CHECKING:
+    from .app import FlowdeckApp
+    from .widgets.paged_table import PagedTable
+
 
 class FlowWatch:
     """Remembers what the flows on screen looked like, to say what changed."""
 
     KEEP = 5_000  # flows remembered; a long list only ever shows a page of them
 
-    def __init__(self, app) -> None:
+    def __init__(self, app: FlowdeckApp) -> None:
         self.app = app
         self.flows: dict[str, FlowView] = {}
         self._last_left: dict[str, int] = {}
@@ -73,3 +78,13 @@ class FlowWatch:
             cells[key] = self.cell(flow, now)
             due = self.check(flow, now) or due
         return cells, due
+
+    def tick_rows(self, table: PagedTable, now: datetime) -> bool:
+        """Update the time cells of the rows ``table`` shows (only those: a list of a hundred
+        thousand flows shows a screenful); True when a deadline among them has come."""
+        due = False
+        with self.app.batch_update():
+            for index, row in table.visible_rows():
+                table.set_cell(index, "time", self.cell(row.payload, now))
+                due = self.check(row.payload, now) or due
+        return due

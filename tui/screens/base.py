@@ -74,6 +74,10 @@ class Gate:
         return self.missing or f"no {self.row} is selected"
 
 
+#: the group of the workers that ask the operator on the way (a dialog waited for with
+#: ``push_screen_wait``): tests and screenshots answer the dialog instead of waiting
+ASKING = "ask"
+
 #: the reason of a key whose view is still being read: dimmed, not hidden
 LOADING = "still reading from the store; try again in a moment"
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Static, TabbedContent, TabPane
@@ -17,9 +18,11 @@ from ..format import KIND_EXPLANATION, badge, short_when
 from ..widgets.breadcrumb import Breadcrumb
 from ..widgets.detail import DetailLine
 from ..widgets.table import Column, RecordTable
-from .base import FilterBar, FlowdeckScreen, Gate
+from .base import ASKING, FilterBar, Gate
+from .confirm import ConfirmScreen
 from .form import FormField, FormScreen
-from .workspace_actions import confirm_delete_workspace, convert_workspace_form
+from .requests import RequestActions
+from .workspace_actions import WorkspaceActions
 
 _TAB_WORDS = {"workspaces": "Workspaces (1)", "members": "Members (2)",
               "requests": "Support requests (3)"}
@@ -33,7 +36,7 @@ class ContractData:
     requests: list[SupportRequestView]
 
 
-class ContractScreen(FlowdeckScreen):
+class ContractScreen(WorkspaceActions, RequestActions):
     CSS_PATH = "contract.tcss"
     BINDINGS = [
         Binding("enter", "open", "Open", id="contract.open"),
@@ -239,7 +242,8 @@ class ContractScreen(FlowdeckScreen):
         if w is not None:
             self.fd.open_workspace(w.path, first_page=True)
 
-    def action_new(self) -> None:
+    @work(group=ASKING, exit_on_error=False)
+    async def action_new(self) -> None:
         svc, name = self.fd.svc, self.contract_name
         if self.tab == "workspaces":
             form = FormScreen(f"New workspace in {name}", [
@@ -253,51 +257,44 @@ class ContractScreen(FlowdeckScreen):
                 FormField("email", "Email of a registered user:", placeholder="name@example.com"),
                 FormField("role", "Role:", options=[(r, r) for r in CONTRACT_ROLES], value="member"),
             ], lambda v: svc.invite_member(name, v["email"], v["role"]), submit_label="Invite")
-        self.app.push_screen(form, lambda r: r and self.reload())
+        if await self.app.push_screen_wait(form):
+            self.reload()
 
-    def action_edit(self) -> None:
+    @work(group=ASKING, exit_on_error=False)
+    async def action_edit(self) -> None:
         m = self.current_member()
         if m is None:
             return
         svc, name = self.fd.svc, self.contract_name
-        form = FormScreen(f"Role of {m.email} in {name}", [
+        if await self.app.push_screen_wait(FormScreen(f"Role of {m.email} in {name}", [
             FormField("role", "Role:", options=[(r, r) for r in CONTRACT_ROLES], value=m.role),
-        ], lambda v: svc.set_member_role(name, m.email, v["role"]), submit_label="Change")
-        self.app.push_screen(form, lambda r: r and self.reload())
+        ], lambda v: svc.set_member_role(name, m.email, v["role"]), submit_label="Change")):
+            self.reload()
 
     def action_approve(self) -> None:
         if r := self.current_request():
-            from .support import approve_request
-            approve_request(self, r)
+            self.approve_request(r)
 
     def action_delete(self) -> None:
-        svc = self.fd.svc
         if self.tab == "requests":
             if r := self.current_request():
-                from .support import decline_request
-                decline_request(self, r)
-            return
-        if self.tab == "workspaces":
-            w = self.current_workspace()
-            if w is not None:
-                confirm_delete_workspace(self, w.path)
-            return
-        m = self.current_member()
-        if m is None:
-            return
-        from .confirm import ConfirmScreen
+                self.decline_request(r)
+        elif self.tab == "workspaces":
+            if w := self.current_workspace():
+                self.delete_workspace(w.path)
+        elif m := self.current_member():
+            self.remove_member(m)
 
-        def go(ok: bool | None) -> None:
-            if ok:
-                self.act(svc.remove_member, self.contract_name, m.email,
-                         done=f"{m.email} removed from {self.contract_name}")
-
-        self.app.push_screen(ConfirmScreen(
-            f"Remove {m.email}?",
-            f"{m.name} loses the {m.role} role in {self.contract_name} and every role in its "
-            "workspaces.", confirm_label="Remove"), go)
+    @work(group=ASKING, exit_on_error=False)
+    async def remove_member(self, m: MemberView) -> None:
+        name = self.contract_name
+        if await self.app.push_screen_wait(ConfirmScreen(
+                f"Remove {m.email}?",
+                f"{m.name} loses the {m.role} role in {name} and every role in its "
+                "workspaces.", confirm_label="Remove")):
+            self.act(self.fd.svc.remove_member, name, m.email, done=f"{m.email} removed from {name}")
 
     def action_convert(self) -> None:
         w = self.current_workspace()
         if w is not None:
-            convert_workspace_form(self, w.path, w.kind)
+            self.convert_workspace(w.path, w.kind)

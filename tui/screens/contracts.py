@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer
@@ -12,7 +13,7 @@ from textual.widgets import DataTable, Footer
 from ..widgets.breadcrumb import Breadcrumb
 from ..widgets.detail import DetailLine
 from ..widgets.table import Column, RecordTable
-from .base import FilterBar, FlowdeckScreen, Gate
+from .base import ASKING, FilterBar, FlowdeckScreen, Gate
 
 if TYPE_CHECKING:
     from store.views import ContractView
@@ -113,25 +114,24 @@ class ContractsScreen(FlowdeckScreen):
         if c is not None:
             self.fd.open_contract(c.name)
 
-    def action_new(self) -> None:
+    @work(group=ASKING, exit_on_error=False)
+    async def action_new(self) -> None:
         from store.names import name_problem
 
         from .form import FormField, FormScreen
 
         svc = self.fd.svc
-        form = FormScreen("New contract", [
+        created = await self.app.push_screen_wait(FormScreen("New contract", [
             FormField("name", "Name:", placeholder="e.g. Northwind Traders", check=name_problem,
                       hint="3–40 letters, digits, spaces, - and _"),
         ], lambda v: svc.create_contract(v["name"]), submit_label="Create",
-            intro="You become the contract's owner.")
-        self.app.push_screen(form, self._created)
-
-    def _created(self, result) -> None:
-        if result:
-            self.notify(f"Contract {result.name} created; you are its owner")
+            intro="You become the contract's owner."))
+        if created:
+            self.notify(f"Contract {created.name} created; you are its owner")
             self.reload()
 
-    def action_rename(self) -> None:
+    @work(group=ASKING, exit_on_error=False)
+    async def action_rename(self) -> None:
         from store.names import name_problem
 
         from .form import FormField, FormScreen
@@ -140,12 +140,13 @@ class ContractsScreen(FlowdeckScreen):
         if c is None:
             return
         svc = self.fd.svc
-        form = FormScreen(f"Rename contract {c.name}", [
+        if await self.app.push_screen_wait(FormScreen(f"Rename contract {c.name}", [
             FormField("name", "New name:", value=c.name, check=name_problem),
-        ], lambda v: svc.rename_contract(c.name, v["name"]), submit_label="Rename")
-        self.app.push_screen(form, lambda r: r and self.reload())
+        ], lambda v: svc.rename_contract(c.name, v["name"]), submit_label="Rename")):
+            self.reload()
 
-    def action_suspend(self) -> None:
+    @work(group=ASKING, exit_on_error=False)
+    async def action_suspend(self) -> None:
         c = self.current()
         if c is None:
             return
@@ -156,14 +157,12 @@ class ContractsScreen(FlowdeckScreen):
 
         from .confirm import ConfirmScreen
 
-        def go(ok: bool | None) -> None:
-            if ok:
-                self.act(svc.suspend_contract, c.name, done=f"{c.name} suspended")
-
-        self.app.push_screen(ConfirmScreen(
-            f"Suspend {c.name}?",
-            "Every flow of the contract stops now and drops its queued messages; nothing in "
-            "the contract can change until support resumes it.", confirm_label="Suspend"), go)
+        if await self.app.push_screen_wait(ConfirmScreen(
+                f"Suspend {c.name}?",
+                "Every flow of the contract stops now and drops its queued messages; nothing "
+                "in the contract can change until support resumes it.",
+                confirm_label="Suspend")):
+            self.act(svc.suspend_contract, c.name, done=f"{c.name} suspended")
 
     def action_support(self) -> None:
         self.fd.open_support()

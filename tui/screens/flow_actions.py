@@ -1,15 +1,16 @@
-"""Flow actions shared by the workspace and flow screens.
+"""The keys on one flow that the flow screen and the workspace's Flows tab share.
 
 Every one asks the store; stopping and restarting ask first and say how
-many queued messages will be dropped. Each reads top to bottom: a worker
-(group ``ASKING``) awaits the dialog (``push_screen_wait``), then acts.
+many queued messages will be dropped. Each is a method that reads top to
+bottom: a worker (group ``ASKING``) awaits the dialog (``push_screen_wait``),
+then acts (``act``: the store in a thread, the words, a reload).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 
+from textual import work
 from textual.markup import escape
 
 from store.errors import FlowdeckError, InvalidInput
@@ -18,12 +19,11 @@ from store.services.messages import parse_payload
 from store.views import FlowView
 
 from ..format import hms
-from .base import FlowdeckScreen
+from .base import ASKING, FlowdeckScreen
 from .confirm import ConfirmScreen
 from .form import FormField, FormScreen
 
-#: the group of the workers that ask the operator on the way (a dialog waited for)
-ASKING = "ask"
+__all__ = ["ASKING", "STORE_ACTIONS", "FlowActions"]
 
 #: the keys of a flow (on the workspace's list and on its own screen) -> the store's action
 STORE_ACTIONS = {"start": "flow.start", "stop": "flow.stop", "restart": "flow.restart",
@@ -34,78 +34,6 @@ def _lost(flow: FlowView) -> str:
     n = flow.queued_messages
     return f"{n} queued message{'s' if n != 1 else ''} will be dropped" if n else \
         "no messages are queued, so nothing is lost"
-
-
-def start(screen: FlowdeckScreen, flow: FlowView) -> None:
-    svc = screen.fd.svc
-    note = (f" — it stops in {hms(WORK_TIME.total_seconds())} unless restarted"
-            if flow.workspace_kind == "limited" else "")
-    screen.act(svc.start_flow, flow.path, done=f"{flow.name} started{note}")
-
-
-async def _afresh(screen: FlowdeckScreen, flow: FlowView) -> FlowView | None:
-    """The flow read again (its state and queue may have moved since it was listed)."""
-    try:
-        return await asyncio.to_thread(screen.fd.svc.get_flow, flow.path)
-    except FlowdeckError as exc:
-        screen.notify(escape(exc.line()), severity="error")
-        return None
-
-
-def _refused(screen: FlowdeckScreen, flow: FlowView, action: str) -> bool:
-    """Say the store's refusal of ``action`` on the flow as read afresh, if there is one."""
-    why = flow.why(action)
-    if why is not None:
-        screen.notify(escape(why), severity="warning")
-    return why is not None
-
-
-def _ask(screen: FlowdeckScreen, conversation: Callable[[], Awaitable[None]]) -> None:
-    """Run an action that asks the operator (``push_screen_wait``) in a worker of its own."""
-    screen.run_worker(conversation, group=ASKING, exit_on_error=False)
-
-
-def stop(screen: FlowdeckScreen, flow: FlowView) -> None:
-    """Ask first, with how many queued messages go (read afresh), then stop."""
-
-    async def conversation() -> None:
-        fresh = await _afresh(screen, flow)
-        if fresh is None or _refused(screen, fresh, "flow.stop"):
-            return
-        if not await screen.app.push_screen_wait(ConfirmScreen(
-                f"Stop {fresh.name}?", f"The flow stops now and {_lost(fresh)}.",
-                confirm_label="Stop")):
-            return
-        screen.act(screen.fd.svc.stop_flow, fresh.path, then=lambda f: screen.notify(
-            f"{f.name} stopped; {f.lost_messages} queued message"
-            f"{'s' if f.lost_messages != 1 else ''} dropped"))
-
-    _ask(screen, conversation)
-
-
-def restart(screen: FlowdeckScreen, flow: FlowView) -> None:
-    """Stop and start again (asking first, saying what is lost); a flow at rest just starts."""
-
-    async def conversation() -> None:
-        fresh = await _afresh(screen, flow)
-        if fresh is None:
-            return
-        if fresh.status != "active":
-            start(screen, fresh)
-            return
-        again = " and gets a fresh work time" if fresh.workspace_kind == "limited" else ""
-        if await screen.app.push_screen_wait(ConfirmScreen(
-                f"Restart {fresh.name}?",
-                f"The flow stops and starts again{again}; {_lost(fresh)}.",
-                confirm_label="Restart")):
-            screen.act(screen.fd.svc.restart_flow, fresh.path, done=f"{fresh.name} restarted")
-
-    _ask(screen, conversation)
-
-
-def switch_type(screen: FlowdeckScreen, flow: FlowView) -> None:
-    to = "ordinary" if flow.type == "realtime" else "realtime"
-    screen.act(screen.fd.svc.set_flow_type, flow.path, to, done=f"{flow.name} is now {to}")
 
 
 def _count_problem(value: str) -> str | None:
@@ -122,49 +50,111 @@ def _payload_problem(value: str) -> str | None:
     return None
 
 
-def send(screen: FlowdeckScreen, flow: FlowView) -> None:
-    svc = screen.fd.svc
+class FlowActions(FlowdeckScreen):
+    """Start, stop, restart, send messages into, switch the type of, and copy one flow."""
 
-    async def conversation() -> None:
-        sent = await screen.app.push_screen_wait(FormScreen(f"Send messages into {flow.name}", [
+    def start_flow(self, flow: FlowView) -> None:
+        note = (f" — it stops in {hms(WORK_TIME.total_seconds())} unless restarted"
+                if flow.workspace_kind == "limited" else "")
+        self.act(self.fd.svc.start_flow, flow.path, done=f"{flow.name} started{note}")
+
+    async def _afresh(self, flow: FlowView) -> FlowView | None:
+        """The flow read again (its state and queue may have moved since it was listed)."""
+        try:
+            return await asyncio.to_thread(self.fd.svc.get_flow, flow.path)
+        except FlowdeckError as exc:
+            self.notify(escape(exc.line()), severity="error")
+            return None
+
+    def _refused(self, flow: FlowView, action: str) -> bool:
+        """Say the store's refusal of ``action`` on the flow as read afresh, if there is one."""
+        why = flow.why(action)
+        if why is not None:
+            self.notify(escape(why), severity="warning")
+        return why is not None
+
+    @work(group=ASKING, exit_on_error=False)
+    async def stop_flow(self, flow: FlowView) -> None:
+        """Ask first, with how many queued messages go (read afresh), then stop."""
+        fresh = await self._afresh(flow)
+        if fresh is None or self._refused(fresh, "flow.stop"):
+            return
+        if not await self.app.push_screen_wait(ConfirmScreen(
+                f"Stop {fresh.name}?", f"The flow stops now and {_lost(fresh)}.",
+                confirm_label="Stop")):
+            return
+        self.act(self.fd.svc.stop_flow, fresh.path, then=self._say_stopped)
+
+    def _say_stopped(self, f: FlowView) -> None:
+        self.notify(f"{f.name} stopped; {f.lost_messages} queued message"
+                    f"{'s' if f.lost_messages != 1 else ''} dropped")
+
+    @work(group=ASKING, exit_on_error=False)
+    async def restart_flow(self, flow: FlowView) -> None:
+        """Stop and start again (asking first, saying what is lost); a flow at rest just
+        starts."""
+        fresh = await self._afresh(flow)
+        if fresh is None:
+            return
+        if fresh.status != "active":
+            self.start_flow(fresh)
+            return
+        again = " and gets a fresh work time" if fresh.workspace_kind == "limited" else ""
+        if await self.app.push_screen_wait(ConfirmScreen(
+                f"Restart {fresh.name}?",
+                f"The flow stops and starts again{again}; {_lost(fresh)}.",
+                confirm_label="Restart")):
+            self.act(self.fd.svc.restart_flow, fresh.path, done=f"{fresh.name} restarted")
+
+    def switch_flow_type(self, flow: FlowView) -> None:
+        to = "ordinary" if flow.type == "realtime" else "realtime"
+        self.act(self.fd.svc.set_flow_type, flow.path, to, done=f"{flow.name} is now {to}")
+
+    @work(group=ASKING, exit_on_error=False)
+    async def send_messages(self, flow: FlowView) -> None:
+        svc = self.fd.svc
+        sent = await self.app.push_screen_wait(FormScreen(f"Send messages into {flow.name}", [
             FormField("count", "How many:", value="1", check=_count_problem),
             FormField("payload", "Payload (JSON, optional):", placeholder='{"order": 1042}',
                       check=_payload_problem, required=False),
         ], lambda v: svc.send_messages(flow.path, int(v["count"]), parse_payload(v["payload"])
                                        if v["payload"].strip() else None), submit_label="Send"))
         if sent:
-            screen.notify(f"{flow.name} now holds {sent} queued messages")
-            screen.reload()
+            self.notify(f"{flow.name} now holds {sent} queued messages")
+            self.reload()
 
-    _ask(screen, conversation)
+    @work(group=ASKING, exit_on_error=False)
+    async def copy_flow(self, flow: FlowView) -> None:
+        """Copy to another workspace of the contract; each credential maps by name unless
+        another is named. Reads where the flow may go and the credentials it uses first."""
+        svc = self.fd.svc
+        try:
+            full = await asyncio.to_thread(svc.get_flow, flow.path)
+            targets = await asyncio.to_thread(svc.workspaces_for_copy, full.path)
+        except FlowdeckError as exc:
+            self.notify(exc.line(), severity="error")
+            return
+        if not targets:
+            self.notify("There is no other workspace of this contract you may copy into",
+                        severity="warning")
+            return
+        credentials = sorted({s.credential for s in full.steps if s.credential})
+        fields = [FormField("target", "Copy into:", options=[(t, t) for t in targets]),
+                  FormField("name", "Name there:", value=full.name)]
+        for i, cred in enumerate(credentials):
+            fields.append(FormField(f"cred{i}", f"Credential for {cred!r} there:", value=cred,
+                                    hint="matched by name; type another credential's name to "
+                                    "map it"))
 
+        def submit(v: dict[str, str]) -> FlowView:
+            mapping = {cred: v[f"cred{i}"] for i, cred in enumerate(credentials)
+                       if v[f"cred{i}"].strip() and v[f"cred{i}"].strip() != cred}
+            return svc.copy_flow(full.path, v["target"], mapping, new_name=v["name"])
 
-def copy(screen: FlowdeckScreen, flow: FlowView, targets: list[str],
-         credentials: list[str]) -> None:
-    """Copy to another workspace; each credential maps by name unless another is named."""
-    svc = screen.fd.svc
-    if not targets:
-        screen.notify("There is no other workspace of this contract you may copy into",
-                      severity="warning")
-        return
-    fields = [FormField("target", "Copy into:", options=[(t, t) for t in targets]),
-              FormField("name", "Name there:", value=flow.name)]
-    for i, cred in enumerate(credentials):
-        fields.append(FormField(f"cred{i}", f"Credential for {cred!r} there:", value=cred,
-                                hint="matched by name; type another credential's name to map it"))
-
-    def submit(v: dict[str, str]) -> FlowView:
-        mapping = {cred: v[f"cred{i}"] for i, cred in enumerate(credentials)
-                   if v[f"cred{i}"].strip() and v[f"cred{i}"].strip() != cred}
-        return svc.copy_flow(flow.path, v["target"], mapping, new_name=v["name"])
-
-    async def conversation() -> None:
-        made = await screen.app.push_screen_wait(FormScreen(
-            f"Copy {flow.name} to another workspace", fields, submit, submit_label="Copy",
+        made = await self.app.push_screen_wait(FormScreen(
+            f"Copy {full.name} to another workspace", fields, submit, submit_label="Copy",
             intro="The copy is inactive; credentials never leave their workspace, so each "
             "step gets one of the target's."))
         if made:
-            screen.notify(f"Copied to {made.path} (inactive)")
-            screen.reload()
-
-    _ask(screen, conversation)
+            self.notify(f"Copied to {made.path} (inactive)")
+            self.reload()

@@ -8,6 +8,7 @@ and sort applied to the whole set.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
@@ -19,6 +20,9 @@ from ..widgets.paged_table import Row
 from ..widgets.table import Column
 from .flow_runs import per_minute
 from .marks import Marks
+
+if TYPE_CHECKING:
+    from ..app import FlowdeckApp
 
 #: column key -> the store's sort key
 FLOW_SORTS = {"name": "name", "status": "status", "type": "type", "time": "deadline",
@@ -47,7 +51,7 @@ class FlowSource:
     in another workspace of the contract (``promotion_marks``): ``promoted`` keeps the
     answer (flow id -> those workspaces) for the detail line."""
 
-    def __init__(self, app, watch: FlowWatch, path: str, search: str | None = None,
+    def __init__(self, app: FlowdeckApp, watch: FlowWatch, path: str, search: str | None = None,
                  sort: str = "name", descending: bool = False,
                  marks: Marks | None = None) -> None:
         self.svc = app.svc
@@ -88,7 +92,7 @@ class FirstPage:
         self.rows = rows
 
 
-def read_first_page(app, path: str) -> FirstPage:
+def read_first_page(app: FlowdeckApp, path: str) -> FirstPage:
     """(In a thread.) Count the flows and read the first page, with the default sort."""
     from ..widgets.paged_table import PAGE
 

@@ -1,8 +1,8 @@
 """What runs through a flow, on its screen: executions, failed messages, messages per minute.
 
-Row builders for the Executions and Failed tables, the words under them,
-and the two things an operator does about failed messages: retry (a fresh
-set of tries) and discard (asks first; they are gone for good).
+Row builders for the Executions and Failed tables and the words under them
+(what an operator does about failed messages is on the Failed tab:
+``flow/runs.py``).
 """
 
 from __future__ import annotations
@@ -12,12 +12,9 @@ from datetime import datetime
 
 from rich.text import Text
 
-from store.views import EventView, ExecutionView, FailedMessageView, FlowView
+from store.views import EventView, ExecutionView, FailedMessageView
 
 from ..format import short_when
-from .base import FlowdeckScreen
-from .confirm import ConfirmScreen
-from .flow_actions import ASKING
 
 #: minutes the sparkline covers
 RATE_MINUTES = 30
@@ -37,7 +34,8 @@ def events_without_executions(svc, path: str, limit: int) -> list[EventView]:
     return sorted(events, key=lambda e: (e.at, e.id), reverse=True)[:limit]
 
 
-def _plural(n: int, word: str) -> str:
+def plural(n: int, word: str) -> str:
+    """``n word(s)``, the count as it is (a flow's messages; ``marks.plural`` groups digits)."""
     return f"{n} {word}{'' if n == 1 else 's'}"
 
 
@@ -86,31 +84,7 @@ def failed_detail(m: FailedMessageView, may_act: bool) -> Text:
     if may_act:
         text.append("r retries it, d discards it. ", style="bold")
     text.append(f"Message {m.id} failed at step {m.step} ({m.component}) after "
-                f"{_plural(m.attempts, 'attempt')}: {m.error or 'no error recorded'}. ")
+                f"{plural(m.attempts, 'attempt')}: {m.error or 'no error recorded'}. ")
     payload = json.dumps(m.payload, ensure_ascii=False)
     text.append(f"Payload {payload[:120]}{'…' if len(payload) > 120 else ''}", style="dim")
     return text
-
-
-def retry(screen: FlowdeckScreen, flow: FlowView, ids: list[int] | None) -> None:
-    """Put failed messages (``ids``, or all) back in the queue; no need to ask first."""
-    screen.act(screen.fd.svc.retry_failed, flow.path, ids,
-               then=lambda n: screen.notify(f"{_plural(n, 'failed message')} of {flow.name} "
-                                            "back in the queue for a fresh set of tries"))
-
-
-def discard(screen: FlowdeckScreen, flow: FlowView, ids: list[int] | None, count: int) -> None:
-    """Ask first (they are gone for good), then discard."""
-    what = _plural(count, "failed message")
-
-    async def conversation() -> None:
-        if not await screen.app.push_screen_wait(ConfirmScreen(
-                f"Discard {what}?",
-                f"{'It is' if count == 1 else 'They are'} dropped from {flow.name}'s queue for "
-                "good; nothing will deliver them.", confirm_label="Discard")):
-            return
-        screen.act(screen.fd.svc.discard_failed, flow.path, ids,
-                   then=lambda n: screen.notify(f"{_plural(n, 'failed message')} of "
-                                                f"{flow.name} discarded"))
-
-    screen.run_worker(conversation, group=ASKING, exit_on_error=False)

@@ -33,7 +33,40 @@ class FormField:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-class FormScreen(ModalScreen[Any]):
+class ModalForm(ModalScreen[Any]):
+    """What a modal form does with its buttons and keys: Enter or the submit button sends,
+    Cancel or Escape leaves; sending calls the store in a thread, shows its refusal under
+    the fields, or dismisses the form with the store's answer."""
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.action_submit()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "cancel":
+            self.dismiss(None)
+        else:
+            self.action_submit()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_submit(self) -> None:
+        raise NotImplementedError
+
+    async def _send(self, call: Callable[[Any], Any], values: Any) -> None:
+        button = self.query_one("#submit", Button)
+        button.disabled = True
+        try:
+            result = await asyncio.to_thread(call, values)
+        except FlowdeckError as exc:
+            self.query_one("#form-error", Static).update(plain(f"✗ {exc.line()}"))
+            button.disabled = False
+            return
+        self.dismiss(result if result is not None else True)
+
+
+class FormScreen(ModalForm):
     CSS_PATH = "form.tcss"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="form.cancel"),
@@ -102,19 +135,6 @@ class FormScreen(ModalScreen[Any]):
                 self._check(f)
         self.query_one("#form-error", Static).update("")
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_submit()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "cancel":
-            self.dismiss(None)
-        else:
-            self.action_submit()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
     def action_submit(self) -> None:
         problems = [f for f in self.fields if self._check(f)]
         if problems:
@@ -122,15 +142,4 @@ class FormScreen(ModalScreen[Any]):
                 plain(f"✗ {problems[0].label.rstrip(':')}: fix the field above first"))
             self.query_one(f"#field-{problems[0].name}").focus()
             return
-        self.run_worker(self._submit(self.values()), exclusive=True, group="form")
-
-    async def _submit(self, values: dict[str, str]) -> None:
-        button = self.query_one("#submit", Button)
-        button.disabled = True
-        try:
-            result = await asyncio.to_thread(self.submit, values)
-        except FlowdeckError as exc:
-            self.query_one("#form-error", Static).update(plain(f"✗ {exc.line()}"))
-            button.disabled = False
-            return
-        self.dismiss(result if result is not None else True)
+        self.run_worker(self._send(self.submit, self.values()), exclusive=True, group="form")

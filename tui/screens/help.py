@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
 from ..format import plain
@@ -43,7 +45,7 @@ class HelpScreen(ModalScreen[None]):
         self.dismiss(None)
 
 
-def keys_of(screen) -> list[tuple[str, str, bool]]:
+def keys_of(screen: Screen[Any]) -> list[tuple[str, str, bool]]:
     """(key, description, enabled) for every binding active on ``screen``.
 
     The screen's own keys come first, then the list's and the app's.
@@ -64,7 +66,7 @@ def keys_of(screen) -> list[tuple[str, str, bool]]:
             sorted(seen.values(), key=lambda k: (k[0], k[2].lower(), k[1]))]
 
 
-def _every_binding(screen) -> list[ActiveBinding]:
+def _every_binding(screen: Screen[Any]) -> list[ActiveBinding]:
     """Like ``screen.active_bindings``, but keeping the keys ``check_action`` hides (as disabled).
 
     Those are the keys the user may not use here (a guest's Start): listed dimmed, not left

@@ -6,39 +6,62 @@ with the numbers, then one store call: all or none), else on the highlighted flo
 
 from __future__ import annotations
 
-from textual import work
+import asyncio
 
+from textual import work
+from textual.markup import escape
+
+from store.errors import FlowdeckError
 from store.views import FlowView
 
-from . import flow_actions
-from .base import FlowdeckScreen
-from .marks import Marks, run_marked
+from .base import ASKING
+from .flow_actions import FlowActions
+from .marks import Marks, confirmation, summary
 
 
-class MarkedFlows(FlowdeckScreen):
+class MarkedFlows(FlowActions):
     marks: Marks
 
     def current_flow(self) -> FlowView | None:
         raise NotImplementedError
 
-    def _repaint_marks(self) -> None:
+    def repaint_marks_shown(self) -> None:
+        """The marks changed: repaint the mark cells in view, the detail line, the keys."""
         raise NotImplementedError
 
     def action_clear_marks(self) -> None:
         self.marks.clear()
-        self._repaint_marks()
+        self.repaint_marks_shown()
 
-    @work(group="act", exit_on_error=False)
+    @work(group=ASKING, exit_on_error=False)
     async def _run_marked(self, action: str) -> None:
-        if await run_marked(self, action, sorted(self.marks.ids)) is not None:
-            self.marks.clear()
-            self._repaint_marks()
-            self.reload()
+        """Plan ``action`` on the marked flows, confirm with its numbers, then run it as one
+        change; done, the marks are cleared."""
+        svc, ids = self.fd.svc, sorted(self.marks.ids)
+        try:
+            plan = await asyncio.to_thread(svc.plan_flows, action, ids=ids)
+        except FlowdeckError as exc:
+            self.notify(escape(exc.line()), severity="error", timeout=8)
+            return
+        if not plan.flows:
+            self.notify(f"none of the marked flows can be {action}ed", severity="warning")
+            return
+        if not await self.app.push_screen_wait(confirmation(plan)):
+            return
+        try:
+            done = await asyncio.to_thread(svc.run_flows, action, ids=ids)
+        except FlowdeckError as exc:
+            self.notify(escape(exc.line()), severity="error", timeout=8)
+            return
+        self.notify(summary(done))
+        self.marks.clear()
+        self.repaint_marks_shown()
+        self.reload()
 
     def _on_flow(self, action: str) -> None:
         """Start, stop or restart: the marked flows when there are any, else the highlighted."""
         if self.marks:
             self._run_marked(action)
         elif f := self.current_flow():
-            {"start": flow_actions.start, "stop": flow_actions.stop,
-             "restart": flow_actions.restart}[action](self, f)
+            {"start": self.start_flow, "stop": self.stop_flow,
+             "restart": self.restart_flow}[action](f)

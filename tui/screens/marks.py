@@ -4,24 +4,16 @@ A list of flows keeps the ids its user marked (space), across pages, sorts and
 reloads. Start, stop and restart then act on the marked flows: the store plans
 the change (how many flows, how many queued messages dropped in all), the user
 confirms (Cancel is the default), and one ``run_flows`` call changes all of
-them or none; a refusal names its flow.
+them or none; a refusal names its flow (``marked.MarkedFlows`` asks and runs).
 """
 
 from __future__ import annotations
 
-import asyncio
-from typing import TYPE_CHECKING
-
 from rich.text import Text
-from textual.markup import escape
 
-from store.errors import FlowdeckError
 from store.views import FlowRunView
 
 from .confirm import ConfirmScreen
-
-if TYPE_CHECKING:
-    from .base import FlowdeckScreen
 
 MARK = "●"
 PROMOTION = "≠"
@@ -97,26 +89,3 @@ def summary(done: FlowRunView) -> str:
     return (f"{plural(done.changed, 'flow')} {verb}; "
             f"{plural(done.lost_messages, 'queued message')} dropped")
 
-
-async def run_marked(screen: FlowdeckScreen, action: str, ids: list[int]) -> FlowRunView | None:
-    """Plan ``action`` on the flows ``ids``, confirm with its numbers, then run it as one
-    change. The run's answer, or None (refused, cancelled or nothing to do). Call from a
-    worker (it waits for the confirmation)."""
-    svc = screen.fd.svc
-    try:
-        plan = await asyncio.to_thread(svc.plan_flows, action, ids=ids)
-    except FlowdeckError as exc:
-        screen.notify(escape(exc.line()), severity="error", timeout=8)
-        return None
-    if not plan.flows:
-        screen.notify(f"none of the marked flows can be {action}ed", severity="warning")
-        return None
-    if not await screen.app.push_screen_wait(confirmation(plan)):
-        return None
-    try:
-        done = await asyncio.to_thread(svc.run_flows, action, ids=ids)
-    except FlowdeckError as exc:
-        screen.notify(escape(exc.line()), severity="error", timeout=8)
-        return None
-    screen.notify(summary(done))
-    return done

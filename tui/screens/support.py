@@ -13,14 +13,13 @@ from ..format import badge, short_when
 from ..widgets.breadcrumb import Breadcrumb
 from ..widgets.detail import DetailLine
 from ..widgets.table import Column, RecordTable
-from .base import FilterBar, FlowdeckScreen, Gate
-from .confirm import ConfirmScreen
-from .form import FormField, FormScreen
+from .base import FilterBar, Gate
+from .requests import RequestActions
 
 STATUS_STYLE = {"open": "bold cyan", "approved": "green", "declined": "red"}
 
 
-class SupportScreen(FlowdeckScreen):
+class SupportScreen(RequestActions):
     CSS_PATH = "support.tcss"
     screen_name = "Support requests"
     BINDINGS = [
@@ -107,29 +106,9 @@ class SupportScreen(FlowdeckScreen):
 
     def action_approve(self) -> None:
         if r := self.current():
-            approve_request(self, r)
+            self.approve_request(r)
 
     def action_decline(self) -> None:
         if r := self.current():
-            decline_request(self, r)
+            self.decline_request(r)
 
-
-def approve_request(screen, r: SupportRequestView) -> None:
-    svc = screen.fd.svc
-
-    def go(ok: bool | None) -> None:
-        if ok:
-            screen.act(svc.approve_request, r.id, done=f"{r.path} is now Full")
-
-    screen.app.push_screen(ConfirmScreen(
-        f"Approve request #{r.id}?", f"{r.path} becomes Full at once: its active flows lose "
-        "their deadline and run until stopped.", confirm_label="Approve", danger=False), go)
-
-
-def decline_request(screen, r: SupportRequestView) -> None:
-    svc = screen.fd.svc
-    form = FormScreen(f"Decline request #{r.id} for {r.path}", [
-        FormField("reason", "Reason (told to the workspace):",
-                  placeholder="e.g. no production contract yet"),
-    ], lambda v: svc.decline_request(r.id, v["reason"]), submit_label="Decline")
-    screen.app.push_screen(form, lambda res: res and screen.reload())

@@ -10,6 +10,8 @@ change; ``/`` narrows to the paths containing a text.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -27,6 +29,9 @@ from .base import FilterBar, Gate
 from .marked import MarkedFlows
 from .marks import Marks, plural
 
+if TYPE_CHECKING:
+    from ..app import FlowdeckApp
+
 COLUMNS = [
     Column("time", "Time left", width=12, sortable=False),
     Column("path", "Flow", sortable=False),
@@ -38,7 +43,7 @@ COLUMNS = [
 class TimeLeftSource:
     """The time-left set for one filter text, a page at a time."""
 
-    def __init__(self, app, watch: FlowWatch, marks: Marks, search: str | None) -> None:
+    def __init__(self, app: FlowdeckApp, watch: FlowWatch, marks: Marks, search: str | None) -> None:
         self.svc = app.svc
         self.clock = app.clock
         self.watch = watch
@@ -86,7 +91,7 @@ class TimeLeftScreen(MarkedFlows):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.watch = FlowWatch(self.app)
+        self.watch = FlowWatch(self.fd)
         self._show()
         super().on_mount()
 
@@ -97,7 +102,7 @@ class TimeLeftScreen(MarkedFlows):
     def _show(self) -> None:
         if self.fd.svc is None:
             return  # the store is being opened: ``show`` comes after
-        self._table().set_source(TimeLeftSource(self.app, self.watch, self.marks,
+        self._table().set_source(TimeLeftSource(self.fd, self.watch, self.marks,
                                                 self.filter_text))
 
     def load(self) -> None:
@@ -127,14 +132,7 @@ class TimeLeftScreen(MarkedFlows):
 
     def tick(self) -> None:
         """The countdowns in view; a deadline come: reload (the flow leaves the list)."""
-        now = self.fd.clock.now()
-        table = self._table()
-        due = False
-        with self.app.batch_update():
-            for index, row in table.visible_rows():
-                table.set_cell(index, "time", self.watch.cell(row.payload, now))
-                due = self.watch.check(row.payload, now) or due
-        if due:
+        if self.watch is not None and self.watch.tick_rows(self._table(), self.fd.clock.now()):
             self.reload()
 
     def current_flow(self) -> FlowView | None:
@@ -172,7 +170,7 @@ class TimeLeftScreen(MarkedFlows):
         if f := self.current_flow():
             self.fd.open_flow(f.path)
 
-    def _repaint_marks(self) -> None:
+    def repaint_marks_shown(self) -> None:
         table = self._table()
         for index, row in table.visible_rows():
             table.set_cell(index, "mark", table._source.mark(row.payload.id))  # type: ignore[union-attr]
@@ -184,7 +182,7 @@ class TimeLeftScreen(MarkedFlows):
         if (f := self.current_flow()) is None:
             return
         self.marks.toggle(f.id)
-        self._repaint_marks()
+        self.repaint_marks_shown()
         if table.cursor < table.row_count - 1:
             table.cursor += 1
 

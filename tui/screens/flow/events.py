@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
-from textual.app import ComposeResult
-from textual.widgets import TabPane
-
-from ...widgets.table import Column, RecordTable
 from ..event_rows import event_cells
 from .data import FlowData
+from .pane import Matches, TablePane
 
 
-class EventsPane(TabPane):
-    def __init__(self) -> None:
-        super().__init__("Events", id="events")
+class EventsPane(TablePane):
+    TITLE, PANE_ID, TABLE_ID, SORT = "Events", "events", "flow-events", "at"
+    COLUMNS = [("at", "At", 16), ("actor", "Who", 14), ("kind", "What", 18),
+               ("detail", "Detail", None)]
 
-    def compose(self) -> ComposeResult:
-        yield RecordTable([
-            Column("at", "At", width=16, sortable=False),
-            Column("actor", "Who", width=14, sortable=False),
-            Column("kind", "What", width=18, sortable=False),
-            Column("detail", "Detail", sortable=False),
-        ], id="flow-events", sort="at")
-
-    def show(self, data: FlowData, now: datetime, matches: Callable[..., bool]) -> None:
-        self.query_one(RecordTable).sync([
+    def show(self, data: FlowData, now: datetime, matches: Matches) -> None:
+        self.table.sync([
             (str(e.id), event_cells(e, now, with_name=False))
             for e in data.events if matches(e.kind, e.actor)])

@@ -4,23 +4,19 @@ back to one of them (asks first, showing what would change, Cancel focused)."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from datetime import datetime
 
 from rich.text import Text
 from textual import work
-from textual.app import ComposeResult
-from textual.widgets import TabPane
 
 from store.errors import FlowdeckError
 from store.views import RevisionView
 
 from ...format import short_when
-from ...widgets.table import Column, RecordTable
-from ..base import FlowdeckScreen
+from ..base import ASKING, FlowdeckScreen
 from ..event_rows import who
-from ..flow_actions import ASKING
 from .data import FlowData
+from .pane import Matches, TablePane
 from .review import ReviewScreen
 
 
@@ -33,21 +29,14 @@ def history_row(r: RevisionView, now: datetime, current: int) -> list[object]:
             who(r.by), change]
 
 
-class HistoryPane(TabPane):
-    def __init__(self) -> None:
-        super().__init__("History", id="history")
+class HistoryPane(TablePane):
+    TITLE, PANE_ID, TABLE_ID, SORT = "History", "history", "flow-history", "revision"
+    COLUMNS = [("revision", "Rev", 4), ("at", "At", 16), ("by", "By", 14),
+               ("change", "Change", None)]
 
-    def compose(self) -> ComposeResult:
-        yield RecordTable([
-            Column("revision", "Rev", width=4, sortable=False),
-            Column("at", "At", width=16, sortable=False),
-            Column("by", "By", width=14, sortable=False),
-            Column("change", "Change", sortable=False),
-        ], id="flow-history", sort="revision")
-
-    def show(self, data: FlowData, now: datetime, matches: Callable[..., bool]) -> None:
+    def show(self, data: FlowData, now: datetime, matches: Matches) -> None:
         current = data.flow.revision
-        self.query_one(RecordTable).sync([
+        self.table.sync([
             (str(r.revision), history_row(r, now, current)) for r in data.history
             if matches(r.change, r.by)])
 

@@ -17,8 +17,7 @@ from textual import work
 from store.errors import FlowdeckError
 from store.views import PromotionView
 
-from ..base import FlowdeckScreen
-from ..flow_actions import ASKING
+from ..base import ASKING, FlowdeckScreen
 from ..form import FormField, FormScreen
 from .data import FlowData
 from .review import ReviewScreen

@@ -24,17 +24,18 @@ from ...live import FlowWatch
 from ...widgets.breadcrumb import Breadcrumb
 from ...widgets.detail import DetailLine
 from ...widgets.table import RecordTable
-from .. import flow_actions, flow_runs, workspace_forms
+from .. import flow_runs
 from ..base import FilterBar, Gate
+from ..flow_actions import STORE_ACTIONS, FlowActions
 from .data import FlowData
 from .events import EventsPane
 from .history import HistoryActions, HistoryPane
 from .promote import PromoteActions
-from .runs import ExecutionsPane, FailedPane
+from .runs import ExecutionsPane, FailedActions, FailedPane
 from .steps import StepEditing, StepsTable
 
 
-class FlowScreen(StepEditing, HistoryActions, PromoteActions):
+class FlowScreen(StepEditing, HistoryActions, PromoteActions, FailedActions, FlowActions):
     CSS_PATH = "flow.tcss"
     BINDINGS = [
         Binding("s", "start", "Start", id="flow.start"),
@@ -65,10 +66,17 @@ class FlowScreen(StepEditing, HistoryActions, PromoteActions):
         super().__init__()
         self.path = path
         self.data: FlowData | None = None
-        self.watch = None
+        self.watch: FlowWatch | None = None
         self.screen_name = f"Flow {path}"
         self._shown_once = False
         self._quiet_tab = False
+        # the tables, kept (a key check asks for the highlighted rows: no DOM walk for that)
+        self.steps = StepsTable()
+        self.executions = ExecutionsPane()
+        self.failed = FailedPane()
+        self.events = EventsPane()
+        self.history = HistoryPane()
+        self._tabs: TabbedContent | None = None
 
     def compose(self) -> ComposeResult:
         contract, workspace, name = self.path.split("/")
@@ -82,18 +90,16 @@ class FlowScreen(StepEditing, HistoryActions, PromoteActions):
             yield Static(f"processed/min, {flow_runs.RATE_MINUTES} min ", id="rate-label")
             yield Sparkline([0] * flow_runs.RATE_MINUTES, summary_function=max, id="rate")
             yield Static("", id="rate-now")
-        yield StepsTable()
+        yield self.steps
         with TabbedContent(id="flow-tabs", initial="executions"):
-            yield ExecutionsPane()
-            yield FailedPane()
-            yield EventsPane()
-            yield HistoryPane()
+            yield from (self.executions, self.failed, self.events, self.history)
         yield DetailLine(id="detail")
         yield FilterBar(placeholder="filter events")
         yield Footer(compact=True, show_command_palette=False)  # fits 80 columns
 
     def on_mount(self) -> None:
-        self.watch = FlowWatch(self.app)
+        self._tabs = self.query_one(TabbedContent)
+        self.watch = FlowWatch(self.fd)
         super().on_mount()
 
     # -- data ---------------------------------------------------------------------------
@@ -116,15 +122,15 @@ class FlowScreen(StepEditing, HistoryActions, PromoteActions):
         self.watch.update([f])
         now = self.fd.clock.now()
         self._state(now)
-        self.query_one(StepsTable).show(f.steps)
-        self.query_one(HistoryPane).show(data, now, self.matches)
-        self.query_one(EventsPane).show(data, now, self.matches)
+        self.steps.show(f.steps)
+        self.history.show(data, now, self.matches)
+        self.events.show(data, now, self.matches)
         self._show_runs(data, now)
         self._describe()
         self.offer()
 
     def follow_step(self, position: int) -> None:
-        self.query_one(StepsTable).follow(position)
+        self.steps.follow(position)
 
     def _show_runs(self, data: FlowData, now) -> None:
         if not self._shown_once:  # on first sight, a flow where nothing ran yet shows its history
@@ -134,8 +140,8 @@ class FlowScreen(StepEditing, HistoryActions, PromoteActions):
                 self.query_one(TabbedContent).active = "events"
         self.query_one("#rate", Sparkline).data = data.rate
         self.query_one("#rate-now", Static).update(flow_runs.rate_now(data.rate))
-        self.query_one(ExecutionsPane).show(data, now, self.matches)
-        label = self.query_one(FailedPane).show(data, now, self.matches)
+        self.executions.show(data, now, self.matches)
+        label = self.failed.show(data, now, self.matches)
         self.query_one(TabbedContent).get_tab("failed").label = label
 
     def _state(self, now) -> None:
@@ -173,30 +179,31 @@ class FlowScreen(StepEditing, HistoryActions, PromoteActions):
     def current_step(self):
         if self.data is None:
             return None
-        key = self.query_one("#steps-table", RecordTable).current_key
+        key = self.steps.current_key
         return next((s for s in self.data.flow.steps if str(s.position) == key), None)
 
     def current_failed(self) -> FailedMessageView | None:
         if self.data is None or self.tab != "failed":
             return None
-        key = self.query_one("#flow-failed", RecordTable).current_key
+        key = self.failed.table.current_key
         return next((m for m in self.data.failed if str(m.id) == key), None)
 
     def current_execution(self) -> ExecutionView | None:
         if self.data is None:
             return None
-        key = self.query_one("#flow-executions", RecordTable).current_key
+        key = self.executions.table.current_key
         return next((e for e in self.data.executions if str(e.id) == key), None)
 
     def current_revision(self) -> RevisionView | None:
         if self.data is None or self.tab != "history":
             return None
-        key = self.query_one("#flow-history", RecordTable).current_key
+        key = self.history.table.current_key
         return next((r for r in self.data.history if str(r.revision) == key), None)
 
     @property
     def tab(self) -> str:
-        return self.query_one(TabbedContent).active or "executions"
+        tabs = self._tabs or self.query_one(TabbedContent)
+        return tabs.active or "executions"
 
     def _describe(self) -> None:
         if self.data is None:
@@ -243,8 +250,8 @@ class FlowScreen(StepEditing, HistoryActions, PromoteActions):
         f = self.data.flow if self.data else None
         step, failed = self.current_step(), self.current_failed()
         on_step = {"row": "step", "selected": step is not None}
-        if action in flow_actions.STORE_ACTIONS:
-            return Gate(flow_actions.STORE_ACTIONS[action], f)
+        if action in STORE_ACTIONS:
+            return Gate(STORE_ACTIONS[action], f)
         if action in ("add_step", "promote"):
             return Gate("flow.edit" if action == "add_step" else "flow.promote", f)
         if action in ("remove_step", "move_down", "move_up"):
@@ -269,38 +276,44 @@ class FlowScreen(StepEditing, HistoryActions, PromoteActions):
 
     # -- actions ------------------------------------------------------------------------------
     def action_start(self) -> None:
-        flow_actions.start(self, self.data.flow)
+        if self.data:
+            self.start_flow(self.data.flow)
 
     def action_stop(self) -> None:
-        flow_actions.stop(self, self.data.flow)
+        if self.data:
+            self.stop_flow(self.data.flow)
 
     def action_restart(self) -> None:
-        flow_actions.restart(self, self.data.flow)
+        if self.data:
+            self.restart_flow(self.data.flow)
 
     def action_send(self) -> None:
-        flow_actions.send(self, self.data.flow)
+        if self.data:
+            self.send_messages(self.data.flow)
 
     def action_switch_type(self) -> None:
-        flow_actions.switch_type(self, self.data.flow)
+        if self.data:
+            self.switch_flow_type(self.data.flow)
 
     def action_copy(self) -> None:
-        workspace_forms.copy_flow(self, self.data.flow)
+        if self.data:
+            self.copy_flow(self.data.flow)
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
 
     def action_retry(self) -> None:
         if m := self.current_failed():
-            flow_runs.retry(self, self.data.flow, [m.id])
+            self.retry_failed(self.data.flow, [m.id])
 
     def action_discard(self) -> None:
         if m := self.current_failed():
-            flow_runs.discard(self, self.data.flow, [m.id], 1)
+            self.discard_failed(self.data.flow, [m.id], 1)
 
     def action_retry_all(self) -> None:
         if self.data and self.data.failed:
-            flow_runs.retry(self, self.data.flow, None)
+            self.retry_failed(self.data.flow, None)
 
     def action_discard_all(self) -> None:
         if self.data and self.data.failed:
-            flow_runs.discard(self, self.data.flow, None, len(self.data.failed))
+            self.discard_failed(self.data.flow, None, len(self.data.failed))

@@ -23,8 +23,7 @@ from store.flowdiff import Difference, shown
 from store.views import FlowView, StepView
 
 from ...widgets.table import Column, RecordTable
-from ..base import FlowdeckScreen
-from ..flow_actions import ASKING
+from ..base import ASKING, FlowdeckScreen
 from ..form import FormField, FormScreen
 from .data import FlowData
 from .review import ReviewScreen

@@ -16,16 +16,16 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
-from store.errors import FlowdeckError, InvalidInput
+from store.errors import InvalidInput
 from store.runtime.steps import StepError, StepSpec, run_transform
 from store.services.messages import parse_payload
 from store.text import visible_json
 
 from ...format import plain
 from ...widgets.field import FieldInput
+from ..form import ModalForm
 
 #: the longest result shown (characters of its JSON)
 RESULT_MAX = 2000
@@ -47,7 +47,7 @@ def try_expression(expression: str, sample: str) -> tuple[bool, str]:
     return True, text if len(text) <= RESULT_MAX else text[: RESULT_MAX - 1] + "…"
 
 
-class TryTransformScreen(ModalScreen[Any]):
+class TryTransformScreen(ModalForm):
     CSS_PATH = "../form.tcss"
     DEFAULT_CSS = """
     TryTransformScreen { align: center middle; }
@@ -111,30 +111,6 @@ class TryTransformScreen(ModalScreen[Any]):
         self.query_one("#form-error", Static).update("")
         self._try()
 
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        self.action_submit()
-
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "cancel":
-            self.dismiss(None)
-        else:
-            self.action_submit()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
     def action_submit(self) -> None:
-        self.run_worker(self._save(self._values()[0]), exclusive=True, group="form",
+        self.run_worker(self._send(self.save, self._values()[0]), exclusive=True, group="form",
                         exit_on_error=False)
-
-    async def _save(self, expression: str) -> None:
-        button = self.query_one("#submit", Button)
-        button.disabled = True
-        try:
-            result = await asyncio.to_thread(self.save, expression)
-        except FlowdeckError as exc:
-            self.query_one("#form-error", Static).update(plain(f"✗ {exc.line()}"))
-            button.disabled = False
-            return
-        self.dismiss(result if result is not None else True)
