@@ -82,12 +82,16 @@ class StepsTable(RecordTable):
         rows = [(str(s.position), step_row(s, width)) for s in steps]
         if width == self._width:
             self.sync(rows)
-            return
-        self._width, key = width, self.current_key  # rebuilt: the column takes the new width
-        self.clear()
-        self.sync(rows)
-        if key is not None:
-            self.follow(int(key))
+        else:
+            self._width, key = width, self.current_key  # rebuilt: the column takes the new width
+            self.clear()
+            self.sync(rows)
+            if key is not None:
+                self.follow(int(key))
+        # The settings column is as wide as its longest cell: once the table has measured it,
+        # paint the whole table again, header included (a repaint of the changed rows alone
+        # left the header drawn at the old width on a busy machine)
+        self.call_after_refresh(self.refresh)
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._reshow)
