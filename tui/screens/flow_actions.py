@@ -23,7 +23,8 @@ from .base import ASKING, FlowdeckScreen
 from .confirm import ConfirmScreen
 from .form import FormField, FormScreen
 
-__all__ = ["ASKING", "STORE_ACTIONS", "FlowActions"]
+__all__ = ["ASKING", "STORE_ACTIONS", "FlowActions", "credential_fields", "credential_mapping",
+           "credentials_of"]
 
 #: the keys of a flow (on the workspace's list and on its own screen) -> the store's action
 STORE_ACTIONS = {"start": "flow.start", "stop": "flow.stop", "restart": "flow.restart",
@@ -48,6 +49,25 @@ def _payload_problem(value: str) -> str | None:
     except InvalidInput as exc:
         return str(exc)
     return None
+
+
+def credentials_of(flow: FlowView) -> list[str]:
+    """The credentials a flow's steps use, by name, each once."""
+    return sorted({s.credential for s in flow.steps if s.credential})
+
+
+def credential_fields(credentials: list[str]) -> list[FormField]:
+    """One field per credential a copy or a promotion takes to another workspace."""
+    return [FormField(f"cred{i}", f"Credential for {cred!r} there:", value=cred,
+                      hint="matched by name; type another credential's name to map it")
+            for i, cred in enumerate(credentials)]
+
+
+def credential_mapping(values: dict[str, str], credentials: list[str]) -> dict[str, str]:
+    """The credentials named otherwise than by name in :func:`credential_fields` (a blank
+    field keeps matching by name)."""
+    chosen = {cred: values[f"cred{i}"].strip() for i, cred in enumerate(credentials)}
+    return {cred: there for cred, there in chosen.items() if there and there != cred}
 
 
 class FlowActions(FlowdeckScreen):
@@ -138,18 +158,14 @@ class FlowActions(FlowdeckScreen):
             self.notify("There is no other workspace of this contract you may copy into",
                         severity="warning")
             return
-        credentials = sorted({s.credential for s in full.steps if s.credential})
+        credentials = credentials_of(full)
         fields = [FormField("target", "Copy into:", options=[(t, t) for t in targets]),
-                  FormField("name", "Name there:", value=full.name)]
-        for i, cred in enumerate(credentials):
-            fields.append(FormField(f"cred{i}", f"Credential for {cred!r} there:", value=cred,
-                                    hint="matched by name; type another credential's name to "
-                                    "map it"))
+                  FormField("name", "Name there:", value=full.name),
+                  *credential_fields(credentials)]
 
         def submit(v: dict[str, str]) -> FlowView:
-            mapping = {cred: v[f"cred{i}"] for i, cred in enumerate(credentials)
-                       if v[f"cred{i}"].strip() and v[f"cred{i}"].strip() != cred}
-            return svc.copy_flow(full.path, v["target"], mapping, new_name=v["name"])
+            return svc.copy_flow(full.path, v["target"], credential_mapping(v, credentials),
+                                 new_name=v["name"])
 
         made = await self.app.push_screen_wait(FormScreen(
             f"Copy {full.name} to another workspace", fields, submit, submit_label="Copy",

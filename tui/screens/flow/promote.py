@@ -18,6 +18,7 @@ from store.errors import FlowdeckError
 from store.views import PromotionView
 
 from ..base import ASKING, FlowdeckScreen
+from ..flow_actions import credential_fields, credential_mapping, credentials_of
 from ..form import FormField, FormScreen
 from .data import FlowData
 from .review import ReviewScreen
@@ -41,17 +42,14 @@ class PromoteActions(FlowdeckScreen):
             self.notify("There is no other workspace of this contract you may promote into",
                         severity="warning")
             return
-        credentials = sorted({s.credential for s in flow.steps if s.credential})
-        fields = [FormField("target", "Promote into:", options=[(t, t) for t in targets])]
-        fields += [FormField(f"cred{i}", f"Credential for {cred!r} there:", value=cred,
-                             hint="matched by name; type another credential's name to map it")
-                   for i, cred in enumerate(credentials)]
+        credentials = credentials_of(flow)
+        fields = [FormField("target", "Promote into:", options=[(t, t) for t in targets]),
+                  *credential_fields(credentials)]
         mapping: dict[str, str] = {}
 
         def plan(v: dict[str, str]) -> PromotionView:
             mapping.clear()
-            mapping.update({cred: v[f"cred{i}"].strip() for i, cred in enumerate(credentials)
-                            if v[f"cred{i}"].strip() != cred})
+            mapping.update(credential_mapping(v, credentials))
             return svc.plan_promotion(flow.path, v["target"], mapping)
 
         planned = await self.app.push_screen_wait(FormScreen(
