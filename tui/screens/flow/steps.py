@@ -89,8 +89,9 @@ class StepsTable(RecordTable):
             if key is not None:
                 self.follow(int(key))
         # The settings column is as wide as its longest cell: once the table has measured it,
-        # paint the whole table again, header included (a repaint of the changed rows alone
-        # left the header drawn at the old width on a busy machine)
+        # paint the whole table again, header included. (Once, on a busy machine, a snapshot
+        # caught the header at the old width under rows at the new one; the cause inside
+        # DataTable's caches is not pinned down, and a plain run could not reproduce it.)
         self.call_after_refresh(self.refresh)
 
     def on_resize(self) -> None:
