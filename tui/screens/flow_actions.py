@@ -71,7 +71,39 @@ def credential_mapping(values: dict[str, str], credentials: list[str]) -> dict[s
 
 
 class FlowActions(FlowdeckScreen):
-    """Start, stop, restart, send messages into, switch the type of, and copy one flow."""
+    """Start, stop, restart, send messages into, switch the type of, and copy one flow: the
+    flow the screen's :meth:`current_flow` names."""
+
+    def current_flow(self) -> FlowView | None:
+        """The flow the keys act on (the highlighted row, or the flow on screen)."""
+        raise NotImplementedError
+
+    def _on_flow(self, action: str) -> None:
+        """Start, stop or restart the current flow."""
+        if f := self.current_flow():
+            {"start": self.start_flow, "stop": self.stop_flow,
+             "restart": self.restart_flow}[action](f)
+
+    def action_start(self) -> None:
+        self._on_flow("start")
+
+    def action_stop(self) -> None:
+        self._on_flow("stop")
+
+    def action_restart(self) -> None:
+        self._on_flow("restart")
+
+    def action_send(self) -> None:
+        if f := self.current_flow():
+            self.send_messages(f)
+
+    def action_switch_type(self) -> None:
+        if f := self.current_flow():
+            self.switch_flow_type(f)
+
+    def action_copy(self) -> None:
+        if f := self.current_flow():
+            self.copy_flow(f)
 
     def start_flow(self, flow: FlowView) -> None:
         note = (f" — it stops in {hms(WORK_TIME.total_seconds())} unless restarted"

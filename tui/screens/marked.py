@@ -12,7 +12,6 @@ from textual import work
 from textual.markup import escape
 
 from store.errors import FlowdeckError
-from store.views import FlowView
 
 from .base import ASKING
 from .flow_actions import FlowActions
@@ -21,9 +20,6 @@ from .marks import Marks, confirmation, summary
 
 class MarkedFlows(FlowActions):
     marks: Marks
-
-    def current_flow(self) -> FlowView | None:
-        raise NotImplementedError
 
     def repaint_marks_shown(self) -> None:
         """The marks changed: repaint the mark cells in view, the detail line, the keys."""
@@ -62,6 +58,5 @@ class MarkedFlows(FlowActions):
         """Start, stop or restart: the marked flows when there are any, else the highlighted."""
         if self.marks:
             self._run_marked(action)
-        elif f := self.current_flow():
-            {"start": self.start_flow, "stop": self.stop_flow,
-             "restart": self.restart_flow}[action](f)
+        else:
+            super()._on_flow(action)

@@ -186,8 +186,3 @@ class TimeLeftScreen(MarkedFlows):
         if table.cursor < table.row_count - 1:
             table.cursor += 1
 
-    def action_restart(self) -> None:
-        self._on_flow("restart")
-
-    def action_stop(self) -> None:
-        self._on_flow("stop")

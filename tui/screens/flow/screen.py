@@ -10,7 +10,7 @@ from textual.containers import Horizontal
 from textual.widgets import DataTable, Footer, Sparkline, Static, TabbedContent
 
 from store.components import COMPONENTS
-from store.views import ExecutionView, FailedMessageView, RevisionView
+from store.views import ExecutionView, FailedMessageView, FlowView, RevisionView
 
 from ...format import (
     KIND_EXPLANATION,
@@ -275,29 +275,8 @@ class FlowScreen(StepEditing, HistoryActions, PromoteActions, FailedActions, Flo
         return None
 
     # -- actions ------------------------------------------------------------------------------
-    def action_start(self) -> None:
-        if self.data:
-            self.start_flow(self.data.flow)
-
-    def action_stop(self) -> None:
-        if self.data:
-            self.stop_flow(self.data.flow)
-
-    def action_restart(self) -> None:
-        if self.data:
-            self.restart_flow(self.data.flow)
-
-    def action_send(self) -> None:
-        if self.data:
-            self.send_messages(self.data.flow)
-
-    def action_switch_type(self) -> None:
-        if self.data:
-            self.switch_flow_type(self.data.flow)
-
-    def action_copy(self) -> None:
-        if self.data:
-            self.copy_flow(self.data.flow)
+    def current_flow(self) -> FlowView | None:
+        return self.data.flow if self.data else None
 
     def action_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab

@@ -248,27 +248,6 @@ class WorkspaceScreen(MarkedFlows, WorkspaceActions):
     def action_mark_stopped(self) -> None:
         self.flows.mark_stopped()
 
-    def action_start(self) -> None:
-        self._on_flow("start")
-
-    def action_stop(self) -> None:
-        self._on_flow("stop")
-
-    def action_restart(self) -> None:
-        self._on_flow("restart")
-
-    def action_send(self) -> None:
-        if f := self.current_flow():
-            self.send_messages(f)
-
-    def action_switch_type(self) -> None:
-        if f := self.current_flow():
-            self.switch_flow_type(f)
-
-    def action_copy(self) -> None:
-        if f := self.current_flow():
-            self.copy_flow(f)
-
     def action_request_full(self) -> None:
         self.request_full(self.path)
 
